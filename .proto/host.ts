@@ -1,0 +1,14 @@
+import azureFunctions from '@azure/functions';
+import { installFunctionsCore } from '../local/functions-core.js';
+import { startHttpHost } from '../local/http-host.js';
+const registry = installFunctionsCore();
+const { app } = azureFunctions;
+app.http('echo', { route: 'echo', methods: ['POST'], handler: async (r, c) => { c.log('got', (await r.text()).length); return { body: 'ok' }; } });
+app.http('g', { route: 'g', methods: ['GET'], handler: async (r) => ({ jsonBody: { body: await r.text(), h: Object.fromEntries(r.headers) } }) });
+const host = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: 'k' });
+const r = await fetch(`${host.url}/api/echo`, { method: 'POST', body: 'hello' });
+console.log(r.status, await r.text());
+const g = await fetch(`${host.url}/api/g`, { headers: { cookie: 'a=1', 'x-multi': 'v1' } });
+console.log(g.status, await g.text());
+await host.close();
+console.log('closed');

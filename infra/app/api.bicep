@@ -1,0 +1,121 @@
+// The Function App: Flex Consumption, Linux, Node, running as the user-assigned identity. HTTPS only, TLS 1.2 at
+// least, FTP and basic-auth publishing off (azd deploys with an Entra token).
+param name string
+param location string = resourceGroup().location
+param tags object = {}
+
+@description('Service name in azure.yaml; azd finds the app to deploy to by this tag.')
+param serviceName string = 'api'
+
+param appServicePlanId string
+param runtimeName string
+param runtimeVersion string
+param storageAccountName string
+param deploymentContainerName string
+
+@description('Resource id of the user-assigned managed identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity.')
+param identityClientId string
+
+@description('Vault URI, e.g. https://kv-abc.vault.azure.net/')
+param keyVaultUri string
+
+param applicationInsightsConnectionString string
+param instanceMemoryMB int = 2048
+param maximumInstanceCount int = 100
+
+resource stg 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+// The app settings, all of them: every setting the product reads (settingNames in shared/config.ts) except the
+// local-only ones, plus the platform settings the Functions host needs. infra/settings-parity.json names both lists
+// and test/infra/settings-parity.test.ts holds this object to them. Add a product setting here and to the schema.
+var appSettings = {
+  // Identity-based host storage. The host reads all of these; the product reads __tableServiceUri, __credential and
+  // __clientId to reach Table Storage with the same identity.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: stg.properties.primaryEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: stg.properties.primaryEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: stg.properties.primaryEndpoints.table
+  // DefaultAzureCredential picks the user-assigned identity by this client id (Key Vault, Graph).
+  AZURE_CLIENT_ID: identityClientId
+  KEY_VAULT_URL: keyVaultUri
+  // The host sends logs and requests to Application Insights, authenticating as the identity (local auth is off).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+module api 'br/public:avm/res/web/site:0.22.0' = {
+  name: '${serviceName}-flex-consumption'
+  params: {
+    kind: 'functionapp,linux'
+    name: name
+    location: location
+    tags: union(tags, { 'azd-service-name': serviceName })
+    serverFarmResourceId: appServicePlanId
+    httpsOnly: true
+    clientAffinityEnabled: false
+    publicNetworkAccess: 'Enabled'
+    managedIdentities: {
+      systemAssigned: false
+      userAssignedResourceIds: [
+        identityId
+      ]
+    }
+    basicPublishingCredentialsPolicies: [
+      {
+        name: 'ftp'
+        allow: false
+      }
+      {
+        name: 'scm'
+        allow: false
+      }
+    ]
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${stg.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        // No always-ready instances: nothing is billed while no request arrives (a cold start costs a few seconds,
+        // well inside the time Entra's provisioning service waits).
+        alwaysReady: []
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: runtimeName
+        version: runtimeVersion
+      }
+    }
+    siteConfig: {
+      alwaysOn: false
+      http20Enabled: true
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    // Only `properties`: passing storageAccountResourceId or applicationInsightResourceId here would make the module
+    // add settings of its own (for a storage account without identity auth, a connection string with an account key).
+    configs: [
+      {
+        name: 'appsettings'
+        properties: appSettings
+      }
+    ]
+  }
+}
+
+output name string = api.outputs.name
+output url string = 'https://${api.outputs.defaultHostname}'

@@ -1,0 +1,72 @@
+// The HTTP edge of the admin API (function-key protected): JSON in and out, errors as {"error":{"code","message"}},
+// one structured log line per request, and never a 500 for a caller's mistake.
+import { randomBytes } from 'node:crypto';
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { maskSecrets } from '../observability/mask-secrets.js';
+import { logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
+import { type Services, services } from '../services.js';
+
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_ADMIN_BODY_BYTES = 20 * 1024 * 1024;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers }, body: JSON.stringify(body) };
+}
+
+export async function readText(request: HttpRequest): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? '0') > MAX_ADMIN_BODY_BYTES) throw tooLarge();
+  const bytes = Buffer.from(await request.arrayBuffer());
+  if (bytes.length > MAX_ADMIN_BODY_BYTES) throw tooLarge();
+  return bytes.toString('utf8');
+}
+
+function tooLarge(): AdminError {
+  return new AdminError(413, 'bodyTooLarge', `The request body exceeds ${MAX_ADMIN_BODY_BYTES} bytes.`);
+}
+
+export async function readJson(request: HttpRequest): Promise<unknown> {
+  const text = await readText(request);
+  try {
+    return text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new AdminError(400, 'invalidJson', 'The request body is not valid JSON.');
+  }
+}
+
+/** The public origin of the function app, as the caller reached it. */
+export function originOf(request: HttpRequest): string {
+  return new URL(request.url).origin;
+}
+
+export type AdminOperation = (request: HttpRequest, all: Services, context: InvocationContext) => Promise<HttpResponseInit>;
+
+export function adminEndpoint(name: string, operation: AdminOperation): HttpHandler {
+  return async (request, context) => {
+    const elapsed = startRequestTimer();
+    const opName = `admin.${name}.${request.method.toLowerCase()}`;
+    const integrationId = request.params.id;
+    try {
+      const response = await operation(request, await services(), context);
+      logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), ...(integrationId === undefined ? {} : { integrationId }) });
+      return response;
+    } catch (error) {
+      if (error instanceof AdminError) {
+        logRequestOutcome(context, { operation: opName, status: error.status, durationMs: elapsed(), detail: error.message });
+        return json(error.status, { error: { code: error.code, message: error.message } });
+      }
+      const correlationId = randomBytes(8).toString('hex');
+      context.error(`admin fault ${correlationId}: ${maskSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+      logRequestOutcome(context, { operation: opName, status: 500, durationMs: elapsed(), correlationId });
+      return json(500, { error: { code: 'internal', message: `An unexpected error occurred. Correlation id: ${correlationId}` } });
+    }
+  };
+}

@@ -1,0 +1,82 @@
+// Admin routes for integrations: create (answers the Tenant URL and Secret Token once), list, show, reveal and rotate
+// the token, the attribute catalog, and the groups with their targeting switch.
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import type { Services } from '../services.js';
+import { AdminError, json, originOf, readJson } from './admin-http.js';
+
+const createIntegrationSchema = z.object({
+  displayName: z.string().trim().min(1, 'displayName is required').max(256),
+  userProvisioning: z.enum(['matchOnly', 'create']).default('matchOnly'),
+});
+
+const groupSwitchSchema = z.object({ enabled: z.boolean() });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new AdminError(400, 'invalidRequest', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return result.data;
+}
+
+function notFound(what: string): AdminError {
+  return new AdminError(404, 'notFound', `${what} not found`);
+}
+
+export async function createIntegration(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const input = parse(createIntegrationSchema, await readJson(request));
+  const created = await all.integrations.create(input, originOf(request));
+  return json(201, {
+    id: created.id,
+    displayName: created.displayName,
+    tenantUrl: created.tenantUrl,
+    secretToken: created.secretToken,
+    userProvisioning: created.userProvisioning,
+  });
+}
+
+export async function listOrGetIntegrations(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const id = request.params.id;
+  if (id === undefined || id === '') return json(200, { integrations: await all.integrations.list(originOf(request)) });
+  const integration = await all.integrations.get(id, originOf(request));
+  if (integration === undefined) throw notFound(`Integration ${id}`);
+  return json(200, integration);
+}
+
+export async function secretTokenAction(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const id = request.params.id ?? '';
+  const action = (request.params.action ?? '').toLowerCase();
+  if (action !== 'reveal' && action !== 'rotate') throw new AdminError(404, 'notFound', 'use secret-token/reveal or secret-token/rotate');
+  const token = action === 'reveal' ? await all.integrations.revealToken(id) : await all.integrations.rotateToken(id);
+  if (token === undefined) throw notFound(`Integration ${id}`);
+  return json(200, { id, secretToken: token });
+}
+
+async function requireIntegration(request: HttpRequest, all: Services): Promise<string> {
+  const id = request.params.id ?? '';
+  if ((await all.integrations.get(id, originOf(request))) === undefined) throw notFound(`Integration ${id}`);
+  return id;
+}
+
+export async function listAttributes(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const id = await requireIntegration(request, all);
+  return json(200, { integrationId: id, attributes: await all.catalog.list(id) });
+}
+
+export async function integrationGroups(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const id = await requireIntegration(request, all);
+  const groupId = request.params.groupId;
+  if (request.method.toUpperCase() === 'PATCH') {
+    if (groupId === undefined || groupId === '') throw new AdminError(405, 'methodNotAllowed', 'PATCH a single group');
+    const { enabled } = parse(groupSwitchSchema, await readJson(request));
+    const group = await all.groups.setEnabled(id, groupId, enabled);
+    if (group === undefined) throw notFound(`Group ${groupId}`);
+    return json(200, { id: group.id, displayName: group.displayName, externalId: group.externalId, enabled: group.enabled });
+  }
+  const groups = await all.groups.listForAdmin(id);
+  if (groupId !== undefined && groupId !== '') {
+    const group = groups.find((g) => g.id === groupId);
+    if (group === undefined) throw notFound(`Group ${groupId}`);
+    return json(200, group);
+  }
+  return json(200, { integrationId: id, groups });
+}

@@ -1,0 +1,149 @@
+// The Content Manager's own users: the directory every integration's /Users view matches against. Admins upsert
+// them by username; a user whose UPN an integration staged earlier is linked to that staged record in place, so the
+// id Entra holds keeps working.
+import type { GroupRepository } from '../storage/group-repository.js';
+import { caseFoldKey } from '../storage/keys.js';
+import type { MembershipRepository } from '../storage/membership-repository.js';
+import { newPersonId } from '../storage/people-repository.js';
+import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
+import { KeyTakenError } from '../storage/storage-errors.js';
+import { forEachBounded } from '../storage/transactions.js';
+import type { PersonStore } from './person-store.js';
+import type { ImportRow, RejectedRow } from './user-import-parser.js';
+
+export type ImportOutcome = 'created' | 'updated' | 'linked' | 'unchanged';
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  linked: number;
+  unchanged: number;
+  rejected: RejectedRow[];
+  results: { row: number; username: string; id: string; outcome: ImportOutcome }[];
+}
+
+export interface ContentManagerUser {
+  id: string;
+  username: string;
+  upn: string;
+  displayName?: string;
+  email?: string;
+  created: string;
+  lastModified: string;
+}
+
+export interface UserDetail extends ContentManagerUser {
+  sources: { integrationId: string; attributes: Record<string, unknown>; groups: { id: string; displayName: string }[]; deleted: boolean }[];
+}
+
+const IMPORT_PARALLELISM = 8;
+class RowRejected extends Error {}
+
+export function toContentManagerUser(person: PersonRecord): ContentManagerUser | undefined {
+  const cm = person.cm;
+  if (cm === undefined) return undefined;
+  const user: ContentManagerUser = { id: person.id, username: cm.username, upn: cm.upn, created: cm.created, lastModified: cm.lastModified };
+  if (cm.displayName !== undefined) user.displayName = cm.displayName;
+  if (cm.email !== undefined) user.email = cm.email;
+  return user;
+}
+
+export class ContentManagerUsers {
+  constructor(
+    private readonly store: PersonStore,
+    private readonly groups: GroupRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async import(rows: ImportRow[], alreadyRejected: RejectedRow[]): Promise<ImportReport> {
+    const report: ImportReport = { created: 0, updated: 0, linked: 0, unchanged: 0, rejected: [...alreadyRejected], results: [] };
+    await forEachBounded(rows, IMPORT_PARALLELISM, async (row) => {
+      try {
+        const { id, outcome } = await this.upsert(row);
+        report[outcome]++;
+        report.results.push({ row: row.row, username: row.username, id, outcome });
+      } catch (error) {
+        const reason = error instanceof RowRejected ? error.message : error instanceof KeyTakenError ? `upn ${row.upn} already belongs to another user` : undefined;
+        if (reason === undefined) throw error;
+        report.rejected.push({ row: row.row, username: row.username, reason });
+      }
+    });
+    report.results.sort((a, b) => a.row - b.row);
+    report.rejected.sort((a, b) => a.row - b.row);
+    return report;
+  }
+
+  async list(options: { pageSize: number; continuationToken?: string; search?: string }): Promise<{ users: ContentManagerUser[]; continuationToken?: string }> {
+    const search = options.search?.toLowerCase();
+    const page = await this.store.people.page({ pageSize: options.pageSize, cmOnly: true, ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }) });
+    const users = page.items
+      .map(toContentManagerUser)
+      .filter((user): user is ContentManagerUser => user !== undefined)
+      .filter((user) => search === undefined || [user.username, user.upn, user.displayName ?? '', user.email ?? ''].some((v) => v.toLowerCase().includes(search)));
+    return page.continuationToken === undefined ? { users } : { users, continuationToken: page.continuationToken };
+  }
+
+  async get(id: string): Promise<UserDetail | undefined> {
+    const person = await this.store.people.getById(id);
+    const user = person === undefined ? undefined : toContentManagerUser(person);
+    if (person === undefined || user === undefined) return undefined;
+    const sources = await Promise.all(
+      Object.entries(person.sources).map(async ([integrationId, source]) => {
+        const groupIds = await this.memberships.groupsOf(integrationId, id);
+        const groups = (await Promise.all(groupIds.map((gid) => this.groups.get(integrationId, gid))))
+          .filter((g) => g !== undefined)
+          .map((g) => ({ id: g.id, displayName: g.displayName }));
+        return { integrationId, attributes: source.doc, groups, deleted: source.deleted === true };
+      }),
+    );
+    return { ...user, sources };
+  }
+
+  private async upsert(row: ImportRow): Promise<{ id: string; outcome: ImportOutcome }> {
+    const timestamp = this.now().toISOString();
+    const existing = await this.store.people.findByUsernameKey(caseFoldKey(row.username));
+    if (existing !== undefined) {
+      const { person, result } = await this.store.mutate(existing.id, (current) => {
+        if (current?.cm === undefined) throw new RowRejected('the user changed during the import; retry');
+        const cm = withRow(current.cm, row, timestamp);
+        if (sameUser(current.cm, cm)) return { next: undefined, result: 'unchanged' as const };
+        return { next: { ...current, cm }, result: 'updated' as const };
+      });
+      return { id: person?.id ?? existing.id, outcome: result };
+    }
+    const staged = await this.store.people.findByNameKey(caseFoldKey(row.upn));
+    if (staged !== undefined) {
+      if (staged.cm !== undefined) throw new RowRejected(`upn ${row.upn} already belongs to user ${staged.cm.username}`);
+      const { person } = await this.store.mutate(staged.id, (current) => {
+        if (current === undefined || current.cm !== undefined) throw new RowRejected('the user changed during the import; retry');
+        return { next: { ...current, cm: newPart(row, timestamp) }, result: undefined };
+      });
+      return { id: person?.id ?? staged.id, outcome: 'linked' };
+    }
+    const created = await this.store.create({
+      id: newPersonId(caseFoldKey(row.upn)),
+      cm: newPart(row, timestamp),
+      sources: {},
+      nameKeys: [],
+      version: 1,
+      created: timestamp,
+    });
+    return { id: created.id, outcome: 'created' };
+  }
+}
+
+function newPart(row: ImportRow, timestamp: string): ContentManagerPart {
+  return withRow({ username: row.username, upn: row.upn, createdBy: 'admin', created: timestamp, lastModified: timestamp }, row, timestamp);
+}
+
+function withRow(cm: ContentManagerPart, row: ImportRow, timestamp: string): ContentManagerPart {
+  const next: ContentManagerPart = { ...cm, username: row.username, upn: row.upn, lastModified: timestamp };
+  if (row.displayName !== undefined) next.displayName = row.displayName;
+  if (row.email !== undefined) next.email = row.email;
+  return next;
+}
+
+function sameUser(a: ContentManagerPart, b: ContentManagerPart): boolean {
+  return a.username === b.username && a.upn === b.upn && a.displayName === b.displayName && a.email === b.email;
+}

@@ -1,0 +1,83 @@
+// Writing a person together with its key rows and index rows, and the read-modify-write loop that keeps concurrent
+// writers from losing each other's updates (ETag-guarded, retried with jittered backoff).
+import { caseFoldKey } from '../storage/keys.js';
+import type { PeopleRepository } from '../storage/people-repository.js';
+import type { PersonRecord } from '../storage/person-record.js';
+import { ConcurrentUpdateError } from '../storage/storage-errors.js';
+import type { UserIndexRepository } from '../storage/user-index-repository.js';
+import { indexEntriesOf, nameKeysOf } from './user-view.js';
+
+/** Attempts of one read-modify-write before a request gives up (each failed attempt lost a race). */
+export const MAX_WRITE_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 5;
+
+function withDerivedKeys(person: PersonRecord): PersonRecord {
+  const derived: PersonRecord = { ...person, nameKeys: nameKeysOf(person) };
+  if (person.cm === undefined) delete derived.usernameKey;
+  else derived.usernameKey = caseFoldKey(person.cm.username);
+  return derived;
+}
+
+export async function backoff(attempt: number): Promise<void> {
+  const ms = BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random());
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class PersonStore {
+  constructor(
+    readonly people: PeopleRepository,
+    private readonly index: UserIndexRepository,
+  ) {}
+
+  async create(person: PersonRecord): Promise<PersonRecord> {
+    const next = withDerivedKeys(person);
+    const entries = indexEntriesOf(next);
+    await this.index.addMissing(next.id, [], entries);
+    try {
+      return await this.people.create(next);
+    } catch (error) {
+      await this.index.removeStale(next.id, entries, []).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async save(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
+    const next = withDerivedKeys(after);
+    const oldEntries = indexEntriesOf(before);
+    const newEntries = indexEntriesOf(next);
+    await this.index.addMissing(before.id, oldEntries, newEntries);
+    const saved = await this.people.update(before, next);
+    await this.index.removeStale(before.id, oldEntries, newEntries);
+    return saved;
+  }
+
+  async remove(person: PersonRecord): Promise<void> {
+    await this.people.delete(person);
+    await this.index.removeStale(person.id, indexEntriesOf(person), []);
+  }
+
+  /**
+   * Reads the person, lets `change` compute the new state (or return `undefined` for no write, or `'delete'`), and
+   * writes it guarded by the ETag; a lost race re-reads and re-applies. `change` must be pure.
+   */
+  async mutate<T>(
+    id: string,
+    change: (person: PersonRecord | undefined) => { next: PersonRecord | 'delete' | undefined; result: T },
+  ): Promise<{ person: PersonRecord | undefined; result: T }> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.people.getById(id);
+      const { next, result } = change(current);
+      try {
+        if (next === undefined || current === undefined) return { person: current, result };
+        if (next === 'delete') {
+          await this.remove(current);
+          return { person: undefined, result };
+        }
+        return { person: await this.save(current, next), result };
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+}

@@ -1,0 +1,260 @@
+// The /Groups resource of one integration. Groups belong to their integration, start disabled for targeting, and
+// have a displayName unique within the integration. Members are rows of their own (membership-repository.ts), so
+// groups of 100,000 members are read page by page and changed k rows at a time.
+import { randomBytes } from 'node:crypto';
+import { conflict, notFound, preconditionFailed } from '../scim/errors.js';
+import type { FilterNode } from '../scim/filter/index.js';
+import { applyGroupPatch } from '../scim/patch/index.js';
+import { parseGroupInput } from '../scim/resource-input.js';
+import type { GroupRecord, GroupRepository } from '../storage/group-repository.js';
+import type { IntegrationRecord } from '../storage/integration-repository.js';
+import type { MemberRow, MembershipRepository } from '../storage/membership-repository.js';
+import type { PeopleRepository } from '../storage/people-repository.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
+import { forEachBounded } from '../storage/transactions.js';
+import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
+import { backoff, MAX_WRITE_ATTEMPTS } from './person-store.js';
+import type { QueryOptions, QueryResult } from './scim-users.js';
+import { isVisible } from './user-view.js';
+
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+/** Member ids checked for existence in parallel when members are added. */
+const MEMBER_CHECK_PARALLELISM = 16;
+
+export interface GroupCall {
+  integration: IntegrationRecord;
+  locationOf: (id: string) => string;
+  userLocationOf: (id: string) => string;
+  ifMatch?: string | undefined;
+}
+
+interface MemberInput {
+  value: string;
+  display?: string;
+  type?: 'User' | 'Group';
+}
+
+type Resource = Record<string, unknown>;
+
+export class ScimGroupService {
+  constructor(
+    private readonly groups: GroupRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly people: PeopleRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(call: GroupCall, id: string, includeMembers: boolean): Promise<Resource> {
+    const group = await this.require(call, id);
+    return this.render(call, group, includeMembers);
+  }
+
+  async query(call: GroupCall, options: QueryOptions & { includeMembers: boolean }): Promise<QueryResult> {
+    const integrationId = call.integration.id;
+    const candidates = await this.candidates(integrationId, options.filter);
+    const found: GroupRecord[] = [];
+    for await (const group of candidates) {
+      const resource = this.resourceWithoutMembers(call, group);
+      const matches =
+        options.filter === undefined ||
+        (await matchesGroupFilter(resource, options.filter, (memberId) => this.memberships.isMember(integrationId, group.id, memberId)));
+      if (matches) found.push(group);
+    }
+    const page = found.slice(options.startIndex - 1, options.startIndex - 1 + options.count);
+    const resources = await Promise.all(page.map((group) => this.render(call, group, options.includeMembers)));
+    return { totalResults: found.length, resources };
+  }
+
+  async create(call: GroupCall, body: unknown): Promise<Resource> {
+    const { doc, members } = parseGroupInput(body);
+    const timestamp = this.now().toISOString();
+    const group: GroupRecord = {
+      id: randomBytes(16).toString('hex'),
+      integrationId: call.integration.id,
+      displayName: String(doc.displayName),
+      enabled: false,
+      created: timestamp,
+      lastModified: timestamp,
+      version: 1,
+    };
+    if (typeof doc.externalId === 'string') group.externalId = doc.externalId;
+    const accepted = await this.existingMembers(call, members);
+    let created: GroupRecord;
+    try {
+      created = await this.groups.create(group);
+    } catch (error) {
+      if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
+      throw error;
+    }
+    if (accepted.length > 0) await this.memberships.add(call.integration.id, created.id, accepted);
+    return this.render(call, created, true);
+  }
+
+  async patch(call: GroupCall, id: string, body: unknown): Promise<void> {
+    await this.change(call, id, (group) => {
+      const { doc, members } = applyGroupPatch({ displayName: group.displayName, ...(group.externalId === undefined ? {} : { externalId: group.externalId }) }, body);
+      return { doc, delta: members };
+    });
+  }
+
+  async replace(call: GroupCall, id: string, body: unknown): Promise<Resource> {
+    const { doc, members } = parseGroupInput(body);
+    const group = await this.change(call, id, () => ({ doc, delta: { removeAll: true, add: members, remove: [] } }));
+    return this.render(call, group, true);
+  }
+
+  async delete(call: GroupCall, id: string): Promise<void> {
+    const group = await this.require(call, id);
+    this.checkIfMatch(call, group);
+    await this.memberships.removeAll(call.integration.id, id);
+    await this.memberships.removeMemberEverywhere(call.integration.id, id);
+    await this.groups.delete(group);
+  }
+
+  /** Admin: the integration's groups with their targeting switch. */
+  async listForAdmin(integrationId: string): Promise<{ id: string; displayName: string; externalId?: string; enabled: boolean; created: string; lastModified: string }[]> {
+    const groups = [];
+    for await (const group of this.groups.list(integrationId)) {
+      const { id, displayName, externalId, enabled, created, lastModified } = group;
+      groups.push({ id, displayName, ...(externalId === undefined ? {} : { externalId }), enabled, created, lastModified });
+    }
+    return groups;
+  }
+
+  /** Admin: turn targeting on or off for a group. */
+  async setEnabled(integrationId: string, id: string, enabled: boolean): Promise<GroupRecord | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const group = await this.groups.get(integrationId, id);
+      if (group === undefined) return undefined;
+      try {
+        return await this.groups.update(group, { ...group, enabled, lastModified: this.now().toISOString() });
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  /**
+   * Applies a change: the group row first (ETag-guarded, retried; a displayName clash leaves everything as it was),
+   * then the member rows, whose operations are idempotent.
+   */
+  private async change(
+    call: GroupCall,
+    id: string,
+    compute: (group: GroupRecord) => { doc: Record<string, unknown>; delta: { removeAll: boolean; add: MemberInput[]; remove: string[] } },
+  ): Promise<GroupRecord> {
+    const integrationId = call.integration.id;
+    for (let attempt = 0; ; attempt++) {
+      const group = await this.require(call, id);
+      this.checkIfMatch(call, group);
+      const { doc, delta } = compute(group);
+      const accepted = await this.existingMembers(call, delta.add);
+      const next: GroupRecord = { ...group, displayName: typeof doc.displayName === 'string' ? doc.displayName : group.displayName, lastModified: this.now().toISOString() };
+      if (typeof doc.externalId === 'string') next.externalId = doc.externalId;
+      else delete next.externalId;
+      let saved: GroupRecord;
+      try {
+        saved = await this.groups.update(group, next);
+      } catch (error) {
+        if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${next.displayName}" already exists.`);
+        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
+        await backoff(attempt);
+        continue;
+      }
+      if (delta.removeAll) await this.memberships.removeAll(integrationId, id);
+      if (delta.remove.length > 0) await this.memberships.remove(integrationId, id, delta.remove);
+      if (accepted.length > 0) await this.memberships.add(integrationId, id, accepted);
+      return saved;
+    }
+  }
+
+  /** The members that exist in this integration (a visible user or one of its groups); unknown ids are ignored. */
+  private async existingMembers(call: GroupCall, members: MemberInput[]): Promise<MemberRow[]> {
+    const unique = new Map(members.map((member) => [member.value, member]));
+    const accepted: MemberRow[] = [];
+    await forEachBounded([...unique.values()], MEMBER_CHECK_PARALLELISM, async (member) => {
+      const type = await this.memberType(call.integration.id, member);
+      if (type === undefined) return;
+      const row: MemberRow = { value: member.value, type };
+      if (member.display !== undefined) row.display = member.display;
+      accepted.push(row);
+    });
+    return accepted;
+  }
+
+  private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
+    if (member.type !== 'Group') {
+      const person = await this.people.getById(member.value);
+      if (person !== undefined && isVisible(person, integrationId)) return 'User';
+    }
+    if (member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) return 'Group';
+    return undefined;
+  }
+
+  private async *candidates(integrationId: string, filter: FilterNode | undefined): AsyncGenerator<GroupRecord> {
+    const id = filter === undefined ? undefined : pinnedGroupId(filter);
+    if (id !== undefined) {
+      const group = await this.groups.get(integrationId, id);
+      if (group !== undefined) yield group;
+      return;
+    }
+    const displayName = filter === undefined ? undefined : pinnedAttribute(filter, 'displayname');
+    if (displayName !== undefined) {
+      const group = await this.groups.findByDisplayName(integrationId, displayName);
+      if (group !== undefined) yield group;
+      return;
+    }
+    const externalId = filter === undefined ? undefined : pinnedAttribute(filter, 'externalid');
+    if (externalId !== undefined) {
+      yield* await this.groups.findByExternalId(integrationId, externalId);
+      return;
+    }
+    yield* this.groups.list(integrationId);
+  }
+
+  private async require(call: GroupCall, id: string): Promise<GroupRecord> {
+    const group = await this.groups.get(call.integration.id, id);
+    if (group === undefined) throw notFound(`Resource ${id} not found`);
+    return group;
+  }
+
+  private checkIfMatch(call: GroupCall, group: GroupRecord): void {
+    if (call.ifMatch === undefined || call.ifMatch.trim() === '*') return;
+    const current = `W/"${group.version}"`;
+    const accepted = call.ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (!accepted.includes(current.replace(/^W\//, ''))) throw preconditionFailed(`If-Match ${call.ifMatch} does not match the current version ${current}.`);
+  }
+
+  private resourceWithoutMembers(call: GroupCall, group: GroupRecord): Resource {
+    const resource: Resource = { schemas: [GROUP_SCHEMA], id: group.id };
+    if (group.externalId !== undefined) resource.externalId = group.externalId;
+    resource.displayName = group.displayName;
+    resource.meta = {
+      resourceType: 'Group',
+      created: group.created,
+      lastModified: group.lastModified,
+      location: call.locationOf(group.id),
+      version: `W/"${group.version}"`,
+    };
+    return resource;
+  }
+
+  private async render(call: GroupCall, group: GroupRecord, includeMembers: boolean): Promise<Resource> {
+    const resource = this.resourceWithoutMembers(call, group);
+    if (!includeMembers) return resource;
+    const members: Resource[] = [];
+    for await (const page of this.memberships.members(call.integration.id, group.id)) {
+      for (const member of page) {
+        const item: Resource = {
+          value: member.value,
+          $ref: member.type === 'Group' ? call.locationOf(member.value) : call.userLocationOf(member.value),
+          type: member.type,
+        };
+        if (member.display !== undefined) item.display = member.display;
+        members.push(item);
+      }
+    }
+    return { ...resource, members };
+  }
+}

@@ -1,0 +1,258 @@
+// The /Users resource of one integration: a view of the organisation's people (see user-view.ts). Matching is by
+// userName (the UPN), case-insensitively, through one key-row read. In `matchOnly` mode a POST for an unknown UPN
+// creates a staged record (a person without a Content Manager part) that a later import of that UPN links in place;
+// in `create` mode it creates a Content Manager user.
+import { randomBytes } from 'node:crypto';
+import { conflict, notFound, preconditionFailed, ScimError } from '../scim/errors.js';
+import { type FilterNode, matchesFilter } from '../scim/filter/index.js';
+import { applyUserPatch } from '../scim/patch/index.js';
+import { describeAttributes, parseUserInput } from '../scim/resource-input.js';
+import type { IntegrationRecord } from '../storage/integration-repository.js';
+import { caseFoldKey } from '../storage/keys.js';
+import type { MembershipRepository } from '../storage/membership-repository.js';
+import { newPersonId } from '../storage/people-repository.js';
+import { RecordTooLargeError } from '../storage/person-entity.js';
+import type { PersonRecord } from '../storage/person-record.js';
+import { KeyTakenError } from '../storage/storage-errors.js';
+import type { UserIndexRepository } from '../storage/user-index-repository.js';
+import type { AttributeCatalog } from './attribute-catalog.js';
+import type { PersonStore } from './person-store.js';
+import { planUserQuery } from './user-query-plan.js';
+import { isVisible, renderUser, type UserDocument, viewDocument, viewUserName, weakEtag } from './user-view.js';
+
+/** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
+export const MAX_SCANNED_PEOPLE = 250_000;
+
+export interface ScimCall {
+  integration: IntegrationRecord;
+  /** Absolute URL of /Users/{id} for meta.location. */
+  locationOf: (id: string) => string;
+  ifMatch?: string | undefined;
+}
+
+export interface QueryOptions {
+  filter?: FilterNode | undefined;
+  startIndex: number;
+  count: number;
+}
+
+export interface QueryResult {
+  totalResults: number;
+  resources: Record<string, unknown>[];
+}
+
+type Resource = Record<string, unknown>;
+
+export class ScimUserService {
+  constructor(
+    private readonly store: PersonStore,
+    private readonly index: UserIndexRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly catalog: AttributeCatalog,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async get(call: ScimCall, id: string): Promise<Resource> {
+    const person = await this.store.people.getById(id);
+    const resource = person === undefined ? undefined : renderUser(person, call.integration.id, call.locationOf(id));
+    if (resource === undefined) throw notFound(`Resource ${id} not found`);
+    return resource;
+  }
+
+  async query(call: ScimCall, options: QueryOptions): Promise<QueryResult> {
+    const integrationId = call.integration.id;
+    const matches = (person: PersonRecord): Resource | undefined => {
+      const resource = renderUser(person, integrationId, call.locationOf(person.id));
+      if (resource === undefined) return undefined;
+      return options.filter === undefined || matchesFilter(resource, options.filter) ? resource : undefined;
+    };
+    const plan = options.filter === undefined ? undefined : planUserQuery(options.filter);
+    const candidates = plan === undefined ? undefined : await this.lookup(plan, integrationId);
+    if (candidates !== undefined) {
+      const found = candidates.map(matches).filter((r): r is Resource => r !== undefined);
+      found.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+      return { totalResults: found.length, resources: found.slice(options.startIndex - 1, options.startIndex - 1 + options.count) };
+    }
+    let total = 0;
+    let scanned = 0;
+    const page: Resource[] = [];
+    for await (const person of this.store.people.scan()) {
+      if (++scanned > MAX_SCANNED_PEOPLE) {
+        throw new ScimError(400, `The filter needs more than ${MAX_SCANNED_PEOPLE} users examined; filter by userName, externalId, displayName or emails.value.`, 'tooMany');
+      }
+      const resource = matches(person);
+      if (resource === undefined) continue;
+      total++;
+      if (total >= options.startIndex && page.length < options.count) page.push(resource);
+    }
+    return { totalResults: total, resources: page };
+  }
+
+  async create(call: ScimCall, body: unknown): Promise<Resource> {
+    const doc = parseUserInput(body) as UserDocument;
+    const integration = call.integration;
+    const userName = String(doc.userName);
+    const key = caseFoldKey(userName);
+    const timestamp = this.now().toISOString();
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const existing = await this.store.people.findByNameKey(key);
+      try {
+        const person =
+          existing === undefined
+            ? await this.store.create(this.newPerson(integration, key, doc, timestamp))
+            : await this.attach(integration, existing.id, doc, timestamp);
+        await this.recordAttributes(integration.id, doc);
+        return this.render(call, person);
+      } catch (error) {
+        if (error instanceof KeyTakenError) throw conflict(`A user with userName "${userName}" already exists.`);
+        if (error instanceof RetryCreate) continue;
+        throw mapStorageError(error);
+      }
+    }
+    throw conflict(`A user with userName "${userName}" is being created concurrently; retry.`);
+  }
+
+  async replace(call: ScimCall, id: string, body: unknown): Promise<Resource> {
+    const doc = parseUserInput(body) as UserDocument;
+    return this.write(call, id, () => doc);
+  }
+
+  async patch(call: ScimCall, id: string, body: unknown): Promise<Resource> {
+    return this.write(call, id, (current) => applyUserPatch(current, body) as UserDocument);
+  }
+
+  /** Removes this integration's data for the user and hides it from this integration's view. */
+  async delete(call: ScimCall, id: string): Promise<void> {
+    const integrationId = call.integration.id;
+    const person = await this.store.people.getById(id);
+    if (person === undefined || !isVisible(person, integrationId)) throw notFound(`Resource ${id} not found`);
+    this.checkIfMatch(call, person);
+    await this.memberships.removeMemberEverywhere(integrationId, id);
+    await this.store.mutate(id, (current) => {
+      if (current === undefined || !isVisible(current, integrationId)) return { next: undefined, result: undefined };
+      const timestamp = this.now().toISOString();
+      const next: PersonRecord = { ...current, sources: { ...current.sources } };
+      next.sources[integrationId] = { doc: {}, created: timestamp, lastModified: timestamp, deleted: true };
+      if (next.cm?.createdBy === integrationId) delete next.cm;
+      const live = Object.values(next.sources).some((source) => source.deleted !== true);
+      return { next: next.cm === undefined && !live ? 'delete' : next, result: undefined };
+    });
+  }
+
+  private async write(call: ScimCall, id: string, change: (current: UserDocument) => UserDocument): Promise<Resource> {
+    const integrationId = call.integration.id;
+    let written: UserDocument | undefined;
+    try {
+      const { person } = await this.store.mutate(id, (current) => {
+        const doc = current === undefined ? undefined : viewDocument(current, integrationId);
+        if (current === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
+        this.checkIfMatch(call, current);
+        written = change(doc);
+        const timestamp = this.now().toISOString();
+        const source = current.sources[integrationId];
+        const created = source !== undefined && source.deleted !== true ? source.created : timestamp;
+        const next: PersonRecord = { ...current, sources: { ...current.sources, [integrationId]: { doc: written, created, lastModified: timestamp } } };
+        return { next, result: undefined };
+      });
+      if (person === undefined) throw notFound(`Resource ${id} not found`);
+      if (written !== undefined) await this.recordAttributes(integrationId, written);
+      return this.render(call, person);
+    } catch (error) {
+      if (error instanceof KeyTakenError) throw conflict('Another user already has this userName.');
+      throw mapStorageError(error);
+    }
+  }
+
+  /** Adds this integration's record to a person found by userName, unless the user is already in its view. */
+  private async attach(integration: IntegrationRecord, id: string, doc: UserDocument, timestamp: string): Promise<PersonRecord> {
+    const { person, result } = await this.store.mutate(id, (current) => {
+      if (current === undefined) return { next: undefined, result: 'retry' as const };
+      const visibleName = viewUserName(current, integration.id);
+      if (isVisible(current, integration.id) && visibleName !== undefined && caseFoldKey(visibleName) === caseFoldKey(String(doc.userName))) {
+        return { next: undefined, result: 'taken' as const };
+      }
+      if (isVisible(current, integration.id)) return { next: undefined, result: 'taken' as const };
+      const next: PersonRecord = {
+        ...current,
+        sources: { ...current.sources, [integration.id]: { doc, created: timestamp, lastModified: timestamp } },
+      };
+      if (next.cm === undefined && integration.userProvisioning === 'create') next.cm = contentManagerPart(integration.id, doc, timestamp);
+      return { next, result: 'attached' as const };
+    });
+    if (result === 'retry' || person === undefined) throw new RetryCreate();
+    if (result === 'taken') throw new KeyTakenError(String(doc.userName));
+    return person;
+  }
+
+  private newPerson(integration: IntegrationRecord, key: string, doc: UserDocument, timestamp: string): PersonRecord {
+    const person: PersonRecord = {
+      id: newPersonId(key),
+      sources: { [integration.id]: { doc, created: timestamp, lastModified: timestamp } },
+      nameKeys: [],
+      version: 1,
+      created: timestamp,
+    };
+    if (integration.userProvisioning === 'create') person.cm = contentManagerPart(integration.id, doc, timestamp);
+    return person;
+  }
+
+  private checkIfMatch(call: ScimCall, person: PersonRecord): void {
+    if (call.ifMatch === undefined || call.ifMatch.trim() === '*') return;
+    const current = weakEtag(person);
+    const accepted = call.ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (!accepted.includes(current.replace(/^W\//, ''))) {
+      throw preconditionFailed(`If-Match ${call.ifMatch} does not match the current version ${current}.`);
+    }
+  }
+
+  private render(call: ScimCall, person: PersonRecord): Resource {
+    const resource = renderUser(person, call.integration.id, call.locationOf(person.id));
+    if (resource === undefined) throw notFound(`Resource ${person.id} not found`);
+    return resource;
+  }
+
+  private async recordAttributes(integrationId: string, doc: UserDocument): Promise<void> {
+    await this.catalog.record(integrationId, describeAttributes(doc as never));
+  }
+
+  private async lookup(plan: NonNullable<ReturnType<typeof planUserQuery>>, integrationId: string): Promise<PersonRecord[] | undefined> {
+    const ids = new Set<string>();
+    const people = new Map<string, PersonRecord>();
+    for (const lookup of plan) {
+      if (lookup.kind === 'nameKey') {
+        const person = await this.store.people.findByNameKey(lookup.key);
+        if (person !== undefined) people.set(person.id, person);
+      } else if (lookup.kind === 'id') {
+        ids.add(lookup.id);
+      } else {
+        for (const scope of [integrationId, 'cm']) {
+          const found = await this.index.find({ scope, attr: lookup.attr, value: lookup.value });
+          if (found === undefined) return undefined;
+          for (const id of found) ids.add(id);
+        }
+      }
+    }
+    const loaded = await Promise.all([...ids].filter((id) => !people.has(id)).map((id) => this.store.people.getById(id)));
+    for (const person of loaded) if (person !== undefined) people.set(person.id, person);
+    return [...people.values()];
+  }
+}
+
+class RetryCreate extends Error {}
+
+function contentManagerPart(integrationId: string, doc: UserDocument, timestamp: string): NonNullable<PersonRecord['cm']> {
+  const userName = String(doc.userName);
+  const cm: NonNullable<PersonRecord['cm']> = { username: userName, upn: userName, createdBy: integrationId, created: timestamp, lastModified: timestamp };
+  if (typeof doc.displayName === 'string') cm.displayName = doc.displayName;
+  const emails = Array.isArray(doc.emails) ? (doc.emails as { value?: unknown; primary?: unknown }[]) : [];
+  const email = emails.find((e) => e.primary === true) ?? emails[0];
+  if (typeof email?.value === 'string') cm.email = email.value;
+  return cm;
+}
+
+function mapStorageError(error: unknown): unknown {
+  if (error instanceof RecordTooLargeError) return new ScimError(413, 'The user resource is too large to store (limit: 90,000 characters per data source).');
+  return error;
+}
+
+export const newCorrelationId = (): string => randomBytes(8).toString('hex');

@@ -1,0 +1,106 @@
+// An integration's view of a person: the Content Manager user overlaid with what this integration wrote, or this
+// integration's staged record. Pure functions: what is visible, what it looks like, and which keys and index rows
+// the person needs.
+import type { IndexEntry } from '../storage/user-index-repository.js';
+import { caseFoldKey } from '../storage/keys.js';
+import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const EXTENSION_PREFIX = 'urn:ietf:params:scim:schemas:extension:';
+
+export type UserDocument = Record<string, unknown>;
+
+/** The source part of this integration when it is live (not deleted). */
+export function liveSource(person: PersonRecord, integrationId: string): SourcePart | undefined {
+  const source = person.sources[integrationId];
+  return source === undefined || source.deleted === true ? undefined : source;
+}
+
+export function isVisible(person: PersonRecord, integrationId: string): boolean {
+  const source = person.sources[integrationId];
+  if (source?.deleted === true) return false;
+  return source !== undefined || person.cm !== undefined;
+}
+
+/** What a Content Manager user looks like to an integration that has not written anything for it yet. */
+export function documentFromContentManager(cm: ContentManagerPart): UserDocument {
+  const doc: UserDocument = { userName: cm.upn, active: true };
+  if (cm.displayName !== undefined && cm.displayName !== '') doc.displayName = cm.displayName;
+  if (cm.email !== undefined && cm.email !== '') doc.emails = [{ value: cm.email, type: 'work', primary: true }];
+  return doc;
+}
+
+/** The document this integration sees, or undefined when the person is not in its view. */
+export function viewDocument(person: PersonRecord, integrationId: string): UserDocument | undefined {
+  if (!isVisible(person, integrationId)) return undefined;
+  const source = liveSource(person, integrationId);
+  if (source !== undefined) return source.doc;
+  return person.cm === undefined ? undefined : documentFromContentManager(person.cm);
+}
+
+export function viewUserName(person: PersonRecord, integrationId: string): string | undefined {
+  const userName = viewDocument(person, integrationId)?.userName;
+  return typeof userName === 'string' ? userName : undefined;
+}
+
+export function weakEtag(person: PersonRecord): string {
+  return `W/"${person.version}"`;
+}
+
+/** The SCIM resource: `schemas` from the extensions present, `id`, the document, and `meta`. */
+export function renderUser(person: PersonRecord, integrationId: string, location: string): Record<string, unknown> | undefined {
+  const doc = viewDocument(person, integrationId);
+  if (doc === undefined) return undefined;
+  const source = liveSource(person, integrationId);
+  const schemas = [USER_SCHEMA, ...Object.keys(doc).filter((key) => key.toLowerCase().startsWith(EXTENSION_PREFIX))];
+  const created = source?.created ?? person.cm?.created ?? person.created;
+  const lastModified = latest(source?.lastModified, person.cm?.lastModified) ?? created;
+  return {
+    schemas,
+    id: person.id,
+    ...doc,
+    active: typeof doc.active === 'boolean' ? doc.active : true,
+    meta: { resourceType: 'User', created, lastModified, location, version: weakEtag(person) },
+  };
+}
+
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a > b ? a : b;
+}
+
+/** Case-folded userNames the person must be findable by: its UPN and every live source's userName. */
+export function nameKeysOf(person: Pick<PersonRecord, 'cm' | 'sources'>): string[] {
+  const keys = new Set<string>();
+  if (person.cm !== undefined) keys.add(caseFoldKey(person.cm.upn));
+  for (const source of Object.values(person.sources)) {
+    if (source.deleted !== true && typeof source.doc.userName === 'string') keys.add(caseFoldKey(source.doc.userName));
+  }
+  return [...keys];
+}
+
+function emailValues(doc: UserDocument): string[] {
+  const emails = doc.emails;
+  if (!Array.isArray(emails)) return [];
+  return emails
+    .map((email) => (typeof email === 'object' && email !== null ? (email as { value?: unknown }).value : undefined))
+    .filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+/** Index rows for `externalId`, `displayName` and `emails.value` filters, per scope. */
+export function indexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  if (person.cm !== undefined) {
+    if (person.cm.displayName) entries.push({ scope: 'cm', attr: 'displayName', value: person.cm.displayName.toLowerCase() });
+    if (person.cm.email) entries.push({ scope: 'cm', attr: 'email', value: person.cm.email.toLowerCase() });
+  }
+  for (const [scope, source] of Object.entries(person.sources)) {
+    if (source.deleted === true) continue;
+    const { externalId, displayName } = source.doc;
+    if (typeof externalId === 'string' && externalId !== '') entries.push({ scope, attr: 'externalId', value: externalId });
+    if (typeof displayName === 'string' && displayName !== '') entries.push({ scope, attr: 'displayName', value: displayName.toLowerCase() });
+    for (const email of emailValues(source.doc)) entries.push({ scope, attr: 'email', value: email.toLowerCase() });
+  }
+  return entries;
+}

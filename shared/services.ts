@@ -1,0 +1,83 @@
+// Wiring: the repositories and domain services of one process, built once from the settings. Functions ask for
+// `services()`; tests, the local host and benchmarks build their own with createServices (e.g. with a table prefix).
+import { DefaultAzureCredential } from '@azure/identity';
+import { type Settings, settings } from './config.js';
+import { AttributeCatalog } from './directory/attribute-catalog.js';
+import { ContentManagerUsers } from './directory/content-manager-users.js';
+import { IntegrationService } from './directory/integrations.js';
+import { PersonStore } from './directory/person-store.js';
+import { ScimGroupService } from './directory/scim-groups.js';
+import { ScimUserService } from './directory/scim-users.js';
+import { KeyVaultSecretStore } from './secrets/key-vault-secret-store.js';
+import { LocalFileSecretStore } from './secrets/local-file-secret-store.js';
+import type { SecretStore } from './secrets/secret-store.js';
+import { AttributeCatalogRepository } from './storage/attribute-catalog-repository.js';
+import { GroupRepository } from './storage/group-repository.js';
+import { IntegrationRepository } from './storage/integration-repository.js';
+import { MembershipRepository } from './storage/membership-repository.js';
+import { PeopleRepository } from './storage/people-repository.js';
+import { createTableClients, ensureTables, type TableClients } from './storage/table-clients.js';
+import { UserIndexRepository } from './storage/user-index-repository.js';
+
+export interface Services {
+  tables: TableClients;
+  secrets: SecretStore;
+  integrations: IntegrationService;
+  users: ScimUserService;
+  groups: ScimGroupService;
+  contentManagerUsers: ContentManagerUsers;
+  catalog: AttributeCatalog;
+}
+
+export interface CreateServicesOptions {
+  tablePrefix?: string;
+  secrets?: SecretStore;
+}
+
+/** Default location of the local secret store, relative to the working directory. */
+export const DEFAULT_LOCAL_SECRET_STORE_PATH = '.local/secrets.json';
+
+export function secretStoreFor(config: Settings): SecretStore {
+  if (config.KEY_VAULT_URL !== undefined) {
+    const credential = new DefaultAzureCredential(config.AZURE_CLIENT_ID === undefined ? {} : { managedIdentityClientId: config.AZURE_CLIENT_ID });
+    return new KeyVaultSecretStore(config.KEY_VAULT_URL, credential);
+  }
+  return new LocalFileSecretStore(config.LOCAL_SECRET_STORE_PATH ?? DEFAULT_LOCAL_SECRET_STORE_PATH);
+}
+
+export async function createServices(config: Settings, options: CreateServicesOptions = {}): Promise<Services> {
+  const tables = createTableClients(config, options.tablePrefix === undefined ? {} : { tablePrefix: options.tablePrefix });
+  await ensureTables(tables);
+  const secrets = options.secrets ?? secretStoreFor(config);
+  const people = new PeopleRepository(tables.people);
+  const index = new UserIndexRepository(tables.userindex);
+  const memberships = new MembershipRepository(tables.members);
+  const groups = new GroupRepository(tables.groups);
+  const store = new PersonStore(people, index);
+  const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
+  return {
+    tables,
+    secrets,
+    integrations: new IntegrationService(new IntegrationRepository(tables.integrations), secrets),
+    users: new ScimUserService(store, index, memberships, catalog),
+    groups: new ScimGroupService(groups, memberships, people),
+    contentManagerUsers: new ContentManagerUsers(store, groups, memberships),
+    catalog,
+  };
+}
+
+let current: Promise<Services> | undefined;
+
+/** The services of this process, built from `settings()` on first use. */
+export function services(): Promise<Services> {
+  current ??= createServices(settings()).catch((error: unknown) => {
+    current = undefined;
+    throw error;
+  });
+  return current;
+}
+
+/** For tests and the local host: use these services instead of building them from the settings. */
+export function useServices(value: Services | undefined): void {
+  current = value === undefined ? undefined : Promise.resolve(value);
+}

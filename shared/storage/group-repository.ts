@@ -1,0 +1,150 @@
+// Groups of one integration live in one partition (PK g|<integration>), each with its uniqueness and index rows, so a
+// group and its keys always change together in one entity-group transaction:
+//   g:<id>                       the group
+//   n:<case-folded displayName>  uniqueness of displayName within the integration ({ref: id})
+//   x:<externalId>|<id>          index for `externalId eq` filters
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { caseFoldKey, encodeKey, prefixUpperBound } from './keys.js';
+import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
+
+export interface GroupRecord {
+  id: string;
+  integrationId: string;
+  displayName: string;
+  externalId?: string;
+  /** Whether an admin enabled the group for targeting; groups created by Entra start disabled. */
+  enabled: boolean;
+  created: string;
+  lastModified: string;
+  version: number;
+  etag?: string;
+}
+
+const partitionOf = (integrationId: string): string => `g|${integrationId}`;
+const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
+const externalIdRowKey = (externalId: string, id: string): string => `x:${encodeKey(externalId)}|${id}`;
+
+function toEntity(group: GroupRecord): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+    partitionKey: partitionOf(group.integrationId),
+    rowKey: `g:${group.id}`,
+    id: group.id,
+    displayName: group.displayName,
+    enabled: group.enabled,
+    created: group.created,
+    lastModified: group.lastModified,
+    v: group.version,
+  };
+  if (group.externalId !== undefined) entity.externalId = group.externalId;
+  return entity;
+}
+
+function fromEntity(integrationId: string, entity: Record<string, unknown>): GroupRecord {
+  const group: GroupRecord = {
+    id: String(entity.id),
+    integrationId,
+    displayName: String(entity.displayName),
+    enabled: entity.enabled === true,
+    created: String(entity.created),
+    lastModified: String(entity.lastModified),
+    version: Number(entity.v ?? 1),
+  };
+  if (typeof entity.externalId === 'string') group.externalId = entity.externalId;
+  if (typeof entity.etag === 'string') group.etag = entity.etag;
+  return group;
+}
+
+export class GroupRepository {
+  constructor(private readonly table: TableClient) {}
+
+  async get(integrationId: string, id: string): Promise<GroupRecord | undefined> {
+    try {
+      return fromEntity(integrationId, await this.table.getEntity(partitionOf(integrationId), `g:${encodeKey(id)}`));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async findByDisplayName(integrationId: string, displayName: string): Promise<GroupRecord | undefined> {
+    try {
+      const row = await this.table.getEntity(partitionOf(integrationId), nameRowKey(displayName));
+      return await this.get(integrationId, String(row.ref));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]> {
+    const from = `x:${encodeKey(externalId)}|`;
+    const ids: string[] = [];
+    const pk = partitionOf(integrationId);
+    const to = prefixUpperBound(from);
+    for await (const row of this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${to}`, select: ['ref'] },
+    })) {
+      ids.push(String(row.ref));
+    }
+    const groups = await Promise.all(ids.map((id) => this.get(integrationId, id)));
+    return groups.filter((g): g is GroupRecord => g !== undefined);
+  }
+
+  /** Every group of the integration, one storage page at a time. */
+  async *list(integrationId: string, pageSize = 500): AsyncGenerator<GroupRecord> {
+    const pk = partitionOf(integrationId);
+    const pages = this.table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'g:' and RowKey lt 'g;'` } })
+      .byPage({ maxPageSize: pageSize });
+    for await (const page of pages) for (const entity of page) yield fromEntity(integrationId, entity);
+  }
+
+  async create(group: GroupRecord): Promise<GroupRecord> {
+    const pk = partitionOf(group.integrationId);
+    const actions: TransactionAction[] = [
+      ['create', toEntity(group)],
+      ['create', { partitionKey: pk, rowKey: nameRowKey(group.displayName), ref: group.id }],
+    ];
+    if (group.externalId !== undefined) {
+      actions.push(['create', { partitionKey: pk, rowKey: externalIdRowKey(group.externalId, group.id), ref: group.id }]);
+    }
+    return this.submit(group, actions);
+  }
+
+  async update(before: GroupRecord, after: GroupRecord): Promise<GroupRecord> {
+    const pk = partitionOf(before.integrationId);
+    const next = { ...after, version: before.version + 1 };
+    const actions: TransactionAction[] = [['update', toEntity(next), 'Replace', { etag: before.etag }] as TransactionAction];
+    if (nameRowKey(before.displayName) !== nameRowKey(next.displayName)) {
+      actions.push(['delete', { partitionKey: pk, rowKey: nameRowKey(before.displayName) }]);
+      actions.push(['create', { partitionKey: pk, rowKey: nameRowKey(next.displayName), ref: next.id }]);
+    }
+    if (before.externalId !== next.externalId) {
+      if (before.externalId !== undefined) actions.push(['delete', { partitionKey: pk, rowKey: externalIdRowKey(before.externalId, before.id) }]);
+      if (next.externalId !== undefined) actions.push(['create', { partitionKey: pk, rowKey: externalIdRowKey(next.externalId, next.id), ref: next.id }]);
+    }
+    return this.submit(next, actions);
+  }
+
+  async delete(group: GroupRecord): Promise<void> {
+    const pk = partitionOf(group.integrationId);
+    const actions: TransactionAction[] = [
+      ['delete', { partitionKey: pk, rowKey: `g:${group.id}` }],
+      ['delete', { partitionKey: pk, rowKey: nameRowKey(group.displayName) }],
+    ];
+    if (group.externalId !== undefined) actions.push(['delete', { partitionKey: pk, rowKey: externalIdRowKey(group.externalId, group.id) }]);
+    await this.submit(group, actions);
+  }
+
+  private async submit(group: GroupRecord, actions: TransactionAction[]): Promise<GroupRecord> {
+    try {
+      const response = await this.table.submitTransaction(actions);
+      const etag = response.subResponses[0]?.etag;
+      return etag === undefined ? group : { ...group, etag };
+    } catch (error) {
+      if (isConflict(error)) throw new KeyTakenError(group.displayName);
+      if (isPreconditionFailed(error) || isNotFound(error)) throw new ConcurrentUpdateError(`group ${group.id}`);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Integrations (data sources): one row each. The secret token itself lives in the secret store; the row keeps only
+// its hash.
+import { type TableClient } from '@azure/data-tables';
+import { isNotFound } from './storage-errors.js';
+
+export type UserProvisioning = 'matchOnly' | 'create';
+
+export interface IntegrationRecord {
+  id: string;
+  displayName: string;
+  userProvisioning: UserProvisioning;
+  /** `sha256:<hex>` of the secret token. */
+  tokenHash: string;
+  /** Name of the secret that holds the token in the secret store. */
+  tokenSecretName: string;
+  created: string;
+  lastModified: string;
+  etag?: string;
+}
+
+const PARTITION = 'integration';
+
+function fromEntity(entity: Record<string, unknown>): IntegrationRecord {
+  const record: IntegrationRecord = {
+    id: String(entity.rowKey),
+    displayName: String(entity.displayName),
+    userProvisioning: entity.userProvisioning === 'create' ? 'create' : 'matchOnly',
+    tokenHash: String(entity.tokenHash),
+    tokenSecretName: String(entity.tokenSecretName),
+    created: String(entity.created),
+    lastModified: String(entity.lastModified),
+  };
+  if (typeof entity.etag === 'string') record.etag = entity.etag;
+  return record;
+}
+
+export class IntegrationRepository {
+  constructor(private readonly table: TableClient) {}
+
+  async get(id: string): Promise<IntegrationRecord | undefined> {
+    if (!/^[a-z0-9]{1,64}$/.test(id)) return undefined;
+    try {
+      return fromEntity(await this.table.getEntity(PARTITION, id));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(): Promise<IntegrationRecord[]> {
+    const records: IntegrationRecord[] = [];
+    for await (const entity of this.table.listEntities({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+      records.push(fromEntity(entity));
+    }
+    return records;
+  }
+
+  async create(record: IntegrationRecord): Promise<IntegrationRecord> {
+    const { id, etag: _etag, ...rest } = record;
+    const response = await this.table.createEntity({ partitionKey: PARTITION, rowKey: id, ...rest });
+    return response.etag === undefined ? record : { ...record, etag: response.etag };
+  }
+
+  async update(record: IntegrationRecord): Promise<IntegrationRecord> {
+    const { id, etag, ...rest } = record;
+    const response = await this.table.updateEntity({ partitionKey: PARTITION, rowKey: id, ...rest }, 'Replace', { etag });
+    return response.etag === undefined ? record : { ...record, etag: response.etag };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.table.deleteEntity(PARTITION, id);
+  }
+}

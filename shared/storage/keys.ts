@@ -1,0 +1,35 @@
+// Turning user-supplied values into PartitionKey/RowKey material. Keys cannot hold `/ \ # ?` or control characters
+// and are limited to 1 KiB, so values are percent-encoded (and `%` itself, so the encoding is reversible) and long
+// values are replaced by a hash. Buckets spread one integration's rows over many partitions.
+import { createHash } from 'node:crypto';
+
+const UNSAFE_KEY_CHARS = /[%/\\#?\u0000-\u001f\u007f-\u009f']/gu;
+/** Longest encoded value kept verbatim; longer ones are hashed so keys stay far below the 1 KiB limit. */
+const MAX_VERBATIM_KEY_LENGTH = 256;
+
+export function encodeKey(value: string): string {
+  const encoded = value.replace(UNSAFE_KEY_CHARS, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `%${code.toString(16).padStart(2, '0').toUpperCase()}` : `%u${code.toString(16)}`;
+  });
+  if (encoded.length <= MAX_VERBATIM_KEY_LENGTH) return encoded;
+  return `${encoded.slice(0, 64)}~${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/** Case-insensitive comparisons (userName, displayName, emails) go through one normalisation. */
+export function caseFoldKey(value: string): string {
+  return encodeKey(value.normalize('NFC').toLowerCase());
+}
+
+export const BUCKET_COUNT = 64;
+
+/** A stable bucket in [0, BUCKET_COUNT) for a key, as two hex digits. */
+export function bucketOf(value: string): string {
+  const digest = createHash('sha1').update(value).digest();
+  return ((digest[0] ?? 0) % BUCKET_COUNT).toString(16).padStart(2, '0');
+}
+
+/** The smallest string greater than every string that starts with `prefix`, for RowKey range queries. */
+export function prefixUpperBound(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

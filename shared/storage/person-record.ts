@@ -1,0 +1,37 @@
+// What a person row holds: the organisation's Content Manager part (absent for a staged record) and, per data
+// source (integration), what that source wrote. Storage knows no SCIM: a source's document is opaque JSON here.
+
+export interface ContentManagerPart {
+  username: string;
+  upn: string;
+  displayName?: string;
+  email?: string;
+  /** 'admin' for users imported through the admin API, or the id of the integration that created the user. */
+  createdBy: string;
+  created: string;
+  lastModified: string;
+}
+
+export interface SourcePart {
+  /** The attributes this source wrote, as a JSON object (for SCIM: the user resource without id and meta). */
+  doc: Record<string, unknown>;
+  created: string;
+  lastModified: string;
+  /** Set when the source deleted the user: its data is gone and the user is hidden from its view. */
+  deleted?: boolean;
+}
+
+export interface PersonRecord {
+  id: string;
+  cm?: ContentManagerPart;
+  sources: Record<string, SourcePart>;
+  /** Case-folded userNames under which the person can be found (UPN and each source's userName). */
+  nameKeys: string[];
+  /** Case-folded Content Manager username, when the person is a Content Manager user. */
+  usernameKey?: string;
+  /** Increases with every write; the weak ETag shown to SCIM clients. */
+  version: number;
+  created: string;
+  /** Storage ETag of the main row as read; required to update or delete. */
+  etag?: string;
+}

@@ -1,0 +1,53 @@
+// Entity-group transactions hold at most 100 actions on one partition: group actions by partition and submit them in
+// chunks, a bounded number at a time.
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+
+export const MAX_TRANSACTION_ACTIONS = 100;
+const PARALLEL_TRANSACTIONS = 8;
+
+function partitionOf(action: TransactionAction): string {
+  return String(action[1].partitionKey);
+}
+
+/** Splits actions into transactions of at most 100 actions, each on a single partition. */
+export function chunkByPartition(actions: TransactionAction[]): TransactionAction[][] {
+  const byPartition = new Map<string, TransactionAction[]>();
+  for (const action of actions) {
+    const list = byPartition.get(partitionOf(action)) ?? [];
+    list.push(action);
+    byPartition.set(partitionOf(action), list);
+  }
+  const chunks: TransactionAction[][] = [];
+  for (const list of byPartition.values()) {
+    for (let i = 0; i < list.length; i += MAX_TRANSACTION_ACTIONS) chunks.push(list.slice(i, i + MAX_TRANSACTION_ACTIONS));
+  }
+  return chunks;
+}
+
+/** Runs `work` over items with at most `limit` in flight. */
+export async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Submits the actions as entity-group transactions; `onFailure` may recover a failed chunk (e.g. per entity). */
+export async function submitChunked(
+  table: TableClient,
+  actions: TransactionAction[],
+  onFailure?: (chunk: TransactionAction[], error: unknown) => Promise<void>,
+): Promise<void> {
+  await forEachBounded(chunkByPartition(actions), PARALLEL_TRANSACTIONS, async (chunk) => {
+    try {
+      await table.submitTransaction(chunk);
+    } catch (error) {
+      if (onFailure === undefined) throw error;
+      await onFailure(chunk, error);
+    }
+  });
+}
