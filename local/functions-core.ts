@@ -161,7 +161,7 @@ function createCoreState(): CoreState {
     appHookData: {},
     get: (name) => functions.find((f) => f.name.toLowerCase() === name.toLowerCase()),
     byTriggerType,
-    httpFunctions: () => byTriggerType('httpTrigger') as FunctionRegistration<HttpTriggerBinding>[],
+    httpFunctions: () => byTriggerType('httpTrigger'),
     timerFunctions: () => byTriggerType('timerTrigger') as FunctionRegistration<TimerTriggerBinding>[],
     queueFunctions: () => byTriggerType('queueTrigger') as FunctionRegistration<QueueTriggerBinding>[],
     hooks: (name) => [...(hooks.get(name) ?? [])],
@@ -195,7 +195,7 @@ function createCoreState(): CoreState {
         throw new RangeError(`Unrecognized hook "${String(hookName)}".`);
       }
       if (typeof callback !== 'function') {
-        throw new TypeError(`The callback of hook "${hookName as string}" must be a function.`);
+        throw new TypeError(`The callback of hook "${String(hookName)}" must be a function.`);
       }
       const hook = callback as HookCallback;
       list.push(hook);

@@ -4,7 +4,7 @@
 // so a failing body stream still becomes a clean 500.
 import type { ServerResponse } from 'node:http';
 import azureFunctions from '@azure/functions';
-import type { Cookie, HttpResponseInit } from '@azure/functions';
+import type { Cookie } from '@azure/functions';
 
 // `@azure/functions` is a webpack bundle: Node's ESM loader cannot see its classes as named exports.
 const { HttpResponse } = azureFunctions;
@@ -44,7 +44,7 @@ export async function bufferHandlerResult(result: unknown): Promise<BufferedHttp
       'The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".',
     );
   }
-  const response: HttpResponse = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const response: HttpResponse = result instanceof HttpResponse ? result : new HttpResponse(result);
   const headers = new Map<string, string | string[]>();
   for (const [name, value] of response.headers) {
     if (name !== 'set-cookie' && !MANAGED_HEADERS.has(name)) headers.set(name, value);

@@ -1,7 +1,7 @@
 // The HTTP route table of the local host: one entry per httpTrigger registration, at
 // `/{routePrefix}/{route}` (the route defaults to the function name), most specific first.
 import type { AuthLevel, FunctionRegistration, HttpTriggerBinding, Registry } from './functions-core.js';
-import { compareRoutePrecedence, compileRouteTemplate, type CompiledRoute } from './route-template.js';
+import { compareRoutePrecedence, type CompiledRoute, compileRouteTemplate } from './route-template.js';
 
 export interface HttpRoute {
   readonly registration: FunctionRegistration<HttpTriggerBinding>;
@@ -26,7 +26,7 @@ export interface HttpRouteDescription {
 
 function toAuthLevel(value: unknown): AuthLevel {
   if (value === undefined || value === null) return 'anonymous';
-  const level = String(value).toLowerCase();
+  const level = typeof value === 'string' ? value.toLowerCase() : 'function';
   if (level === 'anonymous' || level === 'admin') return level;
   // 'function', and anything we do not know (for example 'system'): require the key.
   return level === 'system' ? 'admin' : 'function';

@@ -89,7 +89,11 @@ export async function invokeFunction(
   }
   for (const hook of registry.hooks('postInvocation')) await hook(postContext);
 
-  if (postContext.error !== undefined && postContext.error !== null) throw postContext.error;
+  if (postContext.error !== undefined && postContext.error !== null) {
+    // Rethrow exactly what the handler (or a hook) produced, as the worker does.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw postContext.error;
+  }
   return postContext.result;
 }
 

@@ -31,12 +31,12 @@ function printRoutes(host: HttpHost, registry: Registry): void {
   const routes = describeHttpRoutes(host.routes());
   console.log(`\nHTTP functions (${routes.length}):`);
   for (const route of routes) {
-    console.log(`  ${route.methods.padEnd(24)} ${host.url}${route.route}  [${route.authLevel}] ${route.functionName}`);
+    console.log(`  ${route.methods.padEnd(26)} ${host.url}${route.route}  [${route.authLevel}] ${route.functionName}`);
   }
   const others = registry.functions.filter((f) => f.trigger.type.toLowerCase() !== 'httptrigger');
   if (others.length > 0) {
     console.log(`\nOther functions, registered but not run by the local host yet (${others.length}):`);
-    for (const f of others) console.log(`  ${f.trigger.type.padEnd(24)} ${f.name}`);
+    for (const f of others) console.log(`  ${f.trigger.type.padEnd(26)} ${f.name}`);
   }
   console.log('');
 }

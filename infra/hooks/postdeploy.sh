@@ -29,8 +29,8 @@ Next steps
   1. Get a function key for the admin API (it is not printed here):
        az functionapp keys list --name ${app_name:-<function app>} --resource-group ${resource_group:-<resource group>}
   2. Create an integration through the admin API (e.g. POST ${app_url:-<function app>}/api/admin/integrations with the
-     key in the x-functions-key header). The answer holds the integration's Tenant URL, which starts with the
-     Tenant URL base above, and its secret token.
+     key in the x-functions-key header). The answer holds the integration's Tenant URL (the Tenant URL base
+     above, then /<integration id>/v2) and its secret token, shown once (POST .../secret-token/reveal shows it again).
   3. In the Microsoft Entra admin center: Enterprise applications > your app > Provisioning > Admin Credentials,
      paste the Tenant URL and the Secret Token, select Test Connection, then Save and start provisioning.
   4. Watch it: docs/operations.md has KQL for failed provisioning requests, throttled Graph calls and slow requests

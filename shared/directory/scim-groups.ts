@@ -51,7 +51,7 @@ export class ScimGroupService {
 
   async query(call: GroupCall, options: QueryOptions & { includeMembers: boolean }): Promise<QueryResult> {
     const integrationId = call.integration.id;
-    const candidates = await this.candidates(integrationId, options.filter);
+    const candidates = this.candidates(integrationId, options.filter);
     const found: GroupRecord[] = [];
     for await (const group of candidates) {
       const resource = this.resourceWithoutMembers(call, group);
@@ -153,9 +153,11 @@ export class ScimGroupService {
       const next: GroupRecord = { ...group, displayName: typeof doc.displayName === 'string' ? doc.displayName : group.displayName, lastModified: this.now().toISOString() };
       if (typeof doc.externalId === 'string') next.externalId = doc.externalId;
       else delete next.externalId;
-      let saved: GroupRecord;
+      const unchanged = next.displayName === group.displayName && next.externalId === group.externalId;
+      let saved: GroupRecord = group;
       try {
-        saved = await this.groups.update(group, next);
+        // Member-only PATCHes (most of Entra's) leave the group row alone, so they never contend on its ETag.
+        if (!unchanged) saved = await this.groups.update(group, next);
       } catch (error) {
         if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${next.displayName}" already exists.`);
         if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;

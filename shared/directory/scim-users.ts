@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { conflict, notFound, preconditionFailed, ScimError } from '../scim/errors.js';
 import { type FilterNode, matchesFilter } from '../scim/filter/index.js';
 import { applyUserPatch } from '../scim/patch/index.js';
-import { describeAttributes, parseUserInput } from '../scim/resource-input.js';
+import { describeAttributes, parseUserInput, type UserDoc } from '../scim/resource-input.js';
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { caseFoldKey } from '../storage/keys.js';
 import type { MembershipRepository } from '../storage/membership-repository.js';
@@ -118,7 +118,7 @@ export class ScimUserService {
   }
 
   async patch(call: ScimCall, id: string, body: unknown): Promise<Resource> {
-    return this.write(call, id, (current) => applyUserPatch(current, body) as UserDocument);
+    return this.write(call, id, (current) => applyUserPatch(current as UserDoc, body));
   }
 
   /** Removes this integration's data for the user and hides it from this integration's view. */

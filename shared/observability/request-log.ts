@@ -9,7 +9,7 @@ import { maskSecrets } from './mask-secrets.js';
 export type RequestOutcome = 'success' | 'clientError' | 'fault';
 
 export interface RequestLogEntry {
-  /** Dotted name of what was done: `scim.users.patch`, `admin.integrations.create`, `graph.users.delta`. */
+  /** Dotted name of what was done: `scim.users.patch`, `admin.integrations.post`, `graph.users.delta`. */
   operation: string;
   /** HTTP status answered (for an outgoing call, received); 0 when no response was produced. */
   status: number;

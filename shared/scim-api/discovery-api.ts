@@ -3,8 +3,8 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { notFound } from '../scim/errors.js';
 import {
-  customAttributeTypes,
   type CustomAttributeType,
+  customAttributeTypes,
   type CustomUserExtension,
   resourceTypeResources,
   schemaResources,

@@ -248,7 +248,7 @@ class UserDocBuilder {
       const sub = findSubAttribute(definition, subName);
       if (sub === undefined || definition.multiValued || sub.mutability === 'readOnly') return;
       const current = target[definition.name];
-      const merged: ScimObject = isScimObject(current) ? { ...(current as ScimObject) } : {};
+      const merged: ScimObject = isScimObject(current) ? { ...(current) } : {};
       const canonical = canonicalSingleValue(sub, value, where);
       if (canonical === undefined) delete merged[sub.name];
       else merged[sub.name] = canonical;

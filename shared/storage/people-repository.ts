@@ -118,7 +118,7 @@ export class PeopleRepository {
     const person =
       typeof entity.nameKeys === 'string'
         ? personFromEntity(entity)
-        : await this.getById(String(entity.ref ?? ''));
+        : await this.getById(typeof entity.ref === 'string' ? entity.ref : '');
     if (person === undefined || !holdsKey(person, kind, key)) return undefined;
     if (typeof entity.nameKeys === 'string') delete person.etag; // a copy's ETag is not the main row's
     return person;
@@ -247,7 +247,7 @@ export class PeopleRepository {
   }
 
   private async liveHolder(row: KeyRow, existing: Entity): Promise<string | undefined> {
-    const ref = String(existing.ref ?? '');
+    const ref = typeof existing.ref === 'string' ? existing.ref : '';
     const person = typeof existing.nameKeys === 'string' ? personFromEntity(existing) : await this.getById(ref);
     return person !== undefined && holdsKey(person, row.kind, row.key) ? person.id : undefined;
   }

@@ -54,9 +54,9 @@ export function personFromEntity(entity: Record<string, unknown>): PersonRecord 
   const person: PersonRecord = {
     id: String(entity.id),
     sources,
-    nameKeys: JSON.parse(String(entity.nameKeys ?? '[]')) as string[],
+    nameKeys: JSON.parse(typeof entity.nameKeys === 'string' ? entity.nameKeys : '[]') as string[],
     version: Number(entity.v ?? 0),
-    created: String(entity.created ?? ''),
+    created: typeof entity.created === 'string' ? entity.created : '',
   };
   if (typeof entity.cm === 'string') person.cm = JSON.parse(entity.cm) as ContentManagerPart;
   if (typeof entity.usernameKey === 'string') person.usernameKey = entity.usernameKey;

@@ -28,7 +28,9 @@ describe('infra/main.bicep', () => {
     };
     expect(parameters.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
     expect(parameters.parameters.location?.value).toBe('${AZURE_LOCATION}');
-    for (const name of Object.keys(parameters.parameters)) expect(main).toMatch(new RegExp(`^param\\s+${name}\\b`, 'm'));
+    for (const name of Object.keys(parameters.parameters)) {
+      expect(main).toMatch(new RegExp(`^param\\s+${name}\\b`, 'm'));
+    }
   });
 
   it('runs Node with the major version of package.json engines', () => {
@@ -59,8 +61,8 @@ describe('role assignments of the managed identity', () => {
     'Key Vault Secrets Officer': 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7',
     'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
   };
-  const assignments = [...rbac.matchAll(/^resource\s+\w+\s+'Microsoft\.Authorization\/roleAssignments@[\w-]+'\s*=\s*\{/gm)]
-    .map((m) => blockAfter(rbac.slice(m.index), /\{/));
+  const assignmentStart = /^resource\s+\w+\s+'Microsoft\.Authorization\/roleAssignments@[\w-]+'\s*=\s*\{/gm;
+  const assignments = [...rbac.matchAll(assignmentStart)].map((m) => blockAfter(rbac.slice(m.index), /\{/));
 
   it.each(Object.entries(roles))('assigns %s with a deterministic guid name', (_role, id) => {
     const variable = new RegExp(`^var\\s+(\\w+)\\s*=\\s*'${id}'`, 'm').exec(rbac)?.[1];
@@ -113,13 +115,17 @@ describe('security settings', () => {
 
   it('ingests telemetry with Entra auth only', () => {
     expect(moduleBlock(main, 'br/public:avm/res/insights/component')).toMatch(/disableLocalAuth:\s*true/);
-    expect(api).toMatch(/APPLICATIONINSIGHTS_AUTHENTICATION_STRING:\s*'ClientId=\$\{identityClientId\};Authorization=AAD'/);
+    expect(api).toMatch(
+      /APPLICATIONINSIGHTS_AUTHENTICATION_STRING:\s*'ClientId=\$\{identityClientId\};Authorization=AAD'/,
+    );
   });
 });
 
 describe('storage contents', () => {
-  const listParam = (name: string): string[] =>
-    [...blockAfter(storage, new RegExp(`param\\s+${name}\\s+array\\s*=\\s*\\[`)).matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
+  const listParam = (name: string): string[] => {
+    const list = blockAfter(storage, new RegExp(`param\\s+${name}\\s+array\\s*=\\s*\\[`));
+    return [...list.matchAll(/'([^']+)'/g)].map((m) => m[1] ?? '');
+  };
 
   it('pre-creates every table the app uses', () => {
     expect(listParam('tableNames')).toEqual(expect.arrayContaining([...TABLE_NAMES]));

@@ -20,6 +20,8 @@ export interface TestHost {
   createIntegration(userProvisioning?: 'matchOnly' | 'create', displayName?: string): Promise<{ id: string; tenantUrl: string; secretToken: string }>;
   /** Calls the admin API with the function key. */
   admin(path: string, init?: RequestInit): Promise<Response>;
+  /** GETs an admin route and parses the JSON answer. */
+  adminJson(path: string): Promise<any>;
 }
 
 let registered = false;
@@ -47,6 +49,7 @@ export async function startTestHost(options: { tablePrefix?: string } = {}): Pro
     url: host.url,
     services,
     admin,
+    adminJson: async (path: string) => (await admin(path)).json(),
     close: () => host.close(),
     async createIntegration(userProvisioning = 'matchOnly', displayName = 'Test integration') {
       const response = await admin('/integrations', { method: 'POST', body: JSON.stringify({ displayName, userProvisioning }), headers: { 'content-type': 'application/json' } });

@@ -125,7 +125,7 @@ function normaliseTargeted(index: number, op: PatchOpName, target: PatchTarget &
   if (value === null || value === '') return [{ index, op: 'remove', target }];
   const leaf = leafDefinition(path);
   const selectsWhole = path.valueFilter === undefined && path.subAttr === undefined && path.path.subAttr === undefined;
-  let normalised = value;
+  let normalised: unknown = value;
   if (leaf?.type === 'boolean' && typeof value === 'string') normalised = parseBoolean(value) ?? value;
   else if (leaf === managerAttribute && selectsWhole) {
     const manager = canonicalManager(value, target.text);

@@ -1,0 +1,156 @@
+// `npm run bench [-- --users N --groups N --memberships N --concurrency N --disable-fraction F]`: replays an
+// Entra-like initial cycle against the real function registrations served in-process on an in-memory Azurite and
+// prints one line per phase, the targets, and as the last line one JSON object with the headline figures. Exits
+// non-zero when any SCIM request failed (summary on stderr).
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startBenchEnvironment } from './bench-host.js';
+import { BenchSetupError, type CycleOptions, type CycleSummary, DEFAULT_CYCLE_OPTIONS, runEntraCycle } from './cycle.js';
+import type { PhaseSummary } from './stats.js';
+
+export const TARGET_REQUESTS_PER_SECOND = 250;
+export const TARGET_MATCH_GET_TO_RAW_READ_RATIO = 0.5;
+
+const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F]';
+
+function parseOptions(argv: string[]): CycleOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: 'string' },
+      groups: { type: 'string' },
+      memberships: { type: 'string' },
+      concurrency: { type: 'string' },
+      'disable-fraction': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const integer = (name: string, text: string | undefined, fallback: number, min: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`--${name} must be an integer ≥ ${min}, got "${text}"`);
+    return value;
+  };
+  const fractionText = values['disable-fraction'];
+  const disableFraction = fractionText === undefined ? DEFAULT_CYCLE_OPTIONS.disableFraction : Number(fractionText);
+  if (!Number.isFinite(disableFraction) || disableFraction < 0 || disableFraction > 1) {
+    throw new RangeError(`--disable-fraction must be a number from 0 to 1, got "${fractionText}"`);
+  }
+  return {
+    users: integer('users', values.users, DEFAULT_CYCLE_OPTIONS.users, 1),
+    groups: integer('groups', values.groups, DEFAULT_CYCLE_OPTIONS.groups, 0),
+    memberships: integer('memberships', values.memberships, DEFAULT_CYCLE_OPTIONS.memberships, 0),
+    concurrency: integer('concurrency', values.concurrency, DEFAULT_CYCLE_OPTIONS.concurrency, 1),
+    disableFraction,
+  };
+}
+
+type PhaseRow = Pick<PhaseSummary, 'name' | 'requests' | 'seconds' | 'requestsPerSecond' | 'failures'> & { p50Ms?: number; p99Ms?: number };
+
+function phaseLine(p: PhaseRow): string {
+  const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1)).padStart(8);
+  const cells = [
+    p.name.padEnd(18),
+    String(p.requests).padStart(8),
+    p.seconds.toFixed(2).padStart(8),
+    p.requestsPerSecond.toFixed(1).padStart(9),
+    ms(p.p50Ms),
+    ms(p.p99Ms),
+    String(p.failures).padStart(7),
+  ];
+  return cells.join(' ');
+}
+
+function printReport(options: CycleOptions, summary: CycleSummary): void {
+  console.log(
+    `\nEntra initial cycle: ${options.users} users, ${options.groups} groups, ${options.memberships} memberships, ` +
+      `concurrency ${options.concurrency}, disable fraction ${options.disableFraction}; user import ${summary.importSeconds.toFixed(2)} s (not timed as SCIM)`,
+  );
+  console.log(['phase'.padEnd(18), 'requests'.padStart(8), 'seconds'.padStart(8), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'failed'.padStart(7)].join(' '));
+  for (const phase of summary.phases) console.log(phaseLine(phase));
+  const raw = summary.raw;
+  console.log(phaseLine({ name: 'raw-storage-read', requests: raw.reads, seconds: raw.seconds, requestsPerSecond: raw.readsPerSecond, failures: raw.failures }));
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  console.log(`requestsPerSecond ${summary.requestsPerSecond} (target ≥ ${TARGET_REQUESTS_PER_SECOND}: ${met(summary.requestsPerSecond >= TARGET_REQUESTS_PER_SECOND)})`);
+  console.log(
+    `matchGetToRawReadRatio ${summary.matchGetToRawReadRatio} = ${summary.matchGetsPerSecond} match GETs/s ÷ ${summary.rawStorageReadsPerSecond} raw reads/s ` +
+      `(target ≥ ${TARGET_MATCH_GET_TO_RAW_READ_RATIO}: ${met(summary.matchGetToRawReadRatio >= TARGET_MATCH_GET_TO_RAW_READ_RATIO)})`,
+  );
+  console.log(`peakRssMb ${summary.peakRssMb}`);
+  console.log(`machine: ${machineLoad()} (client, host and Azurite share this one process and event loop)`);
+}
+
+function machineLoad(): string {
+  const [one = 0, five = 0] = loadavg();
+  return `${availableParallelism()} CPUs, load average ${one.toFixed(2)} (1 min) ${five.toFixed(2)} (5 min), Node ${process.version}`;
+}
+
+function printFailures(summary: CycleSummary, serverErrors: readonly string[]): void {
+  console.error(`\n${summary.failureCount} SCIM request(s) failed:`);
+  for (const group of summary.failures) {
+    console.error(`- ${group.count} × ${group.phase} ${group.method} → ${group.status || 'no response'} (${group.reason})`);
+    console.error(`    request:  ${group.method} ${group.sample.url}`);
+    if (group.sample.requestBody !== undefined) console.error(`    body:     ${group.sample.requestBody}`);
+    console.error(`    response: ${group.sample.responseBody}`);
+  }
+  if (summary.raw.failures > 0) console.error(`- ${summary.raw.failures} raw storage reads failed, first: ${summary.raw.firstError ?? '?'}`);
+  if (serverErrors.length > 0) {
+    console.error(`\nServer error log (last ${serverErrors.length}):`);
+    for (const line of serverErrors) console.error(`  ${line.slice(0, 2_000)}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let options: CycleOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  console.log(`[bench] ${machineLoad()}`);
+  const environment = await startBenchEnvironment();
+  try {
+    const summary = await runEntraCycle(options, {
+      hostUrl: environment.hostUrl,
+      functionsKey: environment.functionsKey,
+      connectionString: environment.connectionString,
+      progress: (line) => console.log(`[bench] ${line}`),
+    });
+    printReport(options, summary);
+    const failed = summary.failureCount > 0 || summary.raw.failures > 0;
+    if (failed) printFailures(summary, environment.serverErrors);
+    const headline = {
+      requests: summary.requests,
+      seconds: summary.seconds,
+      requestsPerSecond: summary.requestsPerSecond,
+      p50Ms: summary.p50Ms,
+      p99Ms: summary.p99Ms,
+      rawStorageReadsPerSecond: summary.rawStorageReadsPerSecond,
+      matchGetToRawReadRatio: summary.matchGetToRawReadRatio,
+      peakRssMb: summary.peakRssMb,
+    };
+    console.log(JSON.stringify(headline));
+    return failed ? 1 : 0;
+  } catch (error) {
+    if (error instanceof BenchSetupError) console.error(`bench setup failed: ${error.message}`);
+    else console.error('bench failed:', error);
+    if (environment.serverErrors.length > 0) console.error(`Server error log:\n  ${environment.serverErrors.join('\n  ')}`);
+    return 1;
+  } finally {
+    await environment.stop();
+  }
+}
+
+process.exit(
+  await main().catch((error: unknown) => {
+    console.error('bench failed to start:', error);
+    return 1;
+  }),
+);
