@@ -1,7 +1,7 @@
-// An Entra-like initial provisioning cycle replayed against a running host: users are imported through the admin
-// API first (not timed as SCIM), then, each as its own timed phase, the match GETs, the attribute PATCHes, the group
-// creations (each preceded by Entra's zero-result displayName query), the membership PATCHes and the disables. The
-// storage baseline (raw TableClient point reads) is measured at the same concurrency afterwards.
+// An Entra-like initial provisioning cycle replayed against a running host. Users are imported through the admin API
+// first (not timed as SCIM); then, each as its own timed phase: Test Connection, the match GETs, the attribute
+// PATCHes, the group creations (each preceded by Entra's zero-result displayName query), the membership PATCHes and
+// the disables. The storage baseline (raw TableClient point reads) is measured at the same concurrency afterwards.
 import { randomUUID } from 'node:crypto';
 import { BenchHttpClient, parseJson } from './http-client.js';
 import { measureRawReads, type RawReadResult } from './raw-storage.js';
@@ -137,6 +137,17 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
       stats.end();
       return stats;
     };
+
+    // 0. Test Connection, as Entra does when the job starts: a random GUID as userName and as group displayName.
+    await phase('test-connection', async (stats) => {
+      await scim.call(stats, { method: 'GET', path: filterPath('Users', `userName eq "${randomUUID()}"`), accept: [200], check: listResponseWith(0) });
+      await scim.call(stats, {
+        method: 'GET',
+        path: filterPath('Groups', `displayName eq "${randomUUID()}"`, { excludedAttributes: 'members' }),
+        accept: [200],
+        check: listResponseWith(0),
+      });
+    });
 
     // 1. Match every user by userName, in a different case than stored.
     const userIds: (string | undefined)[] = new Array<string | undefined>(names.length);

@@ -37,16 +37,17 @@ describe('bench: Entra initial cycle (smoke)', () => {
 
     expect(summary.failures).toEqual([]);
     expect(summary.failureCount).toBe(0);
-    // 50 match GETs + 50 PATCHes + 3 × (query + create) + 3 member PATCHes (34/33/33 members) + 5 disables.
+    // 2 Test Connection probes + 50 match GETs + 50 PATCHes + 3 × (query + create) + 3 member PATCHes (34/33/33 members) + 5 disables.
     expect(summary.phases.map((p) => [p.name, p.requests])).toEqual([
+      ['test-connection', 2],
       ['match-get', 50],
       ['user-patch', 50],
       ['group-create', 6],
       ['membership-add', 3],
       ['disable', 5],
-      ['scim-total', 114],
+      ['scim-total', 116],
     ]);
-    expect(summary.requests).toBe(114);
+    expect(summary.requests).toBe(116);
     for (const key of ['seconds', 'requestsPerSecond', 'p50Ms', 'p99Ms', 'rawStorageReadsPerSecond', 'matchGetToRawReadRatio', 'peakRssMb'] as const) {
       expect(summary[key]).toBeGreaterThan(0);
     }

@@ -93,6 +93,51 @@ const randomBody = fc.oneof(
   fc.record({ Operations: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 5 }) }),
 );
 
+/** Operations Entra or the validator could really send, in either dialect: these must always apply. */
+const text = fc.string({ minLength: 1, maxLength: 10 });
+const setOp = fc.constantFrom('Add', 'add', 'Replace', 'replace');
+const emptyValue = fc.constantFrom('', null);
+const entraUserOperation = fc.oneof(
+  fc.record({ op: setOp, path: fc.constantFrom('title', 'displayName', 'nickName', 'externalId', 'name.givenName', 'name.familyName', 'userName'), value: text }),
+  fc.record({ op: setOp, path: fc.constant('active'), value: fc.constantFrom(true, false, 'True', 'False', 'true') }),
+  fc.record({
+    op: setOp,
+    path: fc.constantFrom('emails', 'phoneNumbers', 'addresses', 'roles', 'entitlements').chain((attribute) =>
+      fc.constantFrom('work', 'home', 'other', 'mobile').map((type) => `${attribute}[type eq "${type}"].${attribute === 'addresses' ? 'formatted' : 'value'}`),
+    ),
+    value: text,
+  }),
+  fc.record({ op: setOp, path: fc.constant('roles[primary eq "True"].value'), value: text }),
+  fc.record({
+    op: setOp,
+    path: fc.constantFrom(`${ENTERPRISE_USER_SCHEMA}:manager`, 'manager'),
+    value: fc.oneof(text, fc.record({ value: text }), fc.record({ Value: text }), text.map((id) => [{ $ref: `../Users/${id}`, value: id }]), emptyValue),
+  }),
+  fc.record({ op: setOp, path: fc.constantFrom(`${ENTERPRISE_USER_SCHEMA}:department`, `${ACME}:costCenter`, 'title'), value: fc.oneof(text, emptyValue) }),
+  fc.record({ op: fc.constant('Add'), path: fc.constant('roles'), value: fc.array(text.map((role) => JSON.stringify({ id: role, value: role, displayName: role })), { maxLength: 3 }) }),
+  fc.record({
+    op: fc.constantFrom('Remove', 'remove'),
+    path: fc.constantFrom('title', 'emails[type eq "home"]', 'emails[type eq "work"].value', 'manager[value eq "m-1"]', `${ENTERPRISE_USER_SCHEMA}:manager`, ENTERPRISE_USER_SCHEMA, 'name.givenName', 'phoneNumbers'),
+  }),
+  fc.record({
+    op: fc.constantFrom('replace', 'add'),
+    value: fc.record(
+      { displayName: text, 'name.givenName': text, [`${ENTERPRISE_USER_SCHEMA}:employeeNumber`]: text, userName: text, title: fc.oneof(text, emptyValue) },
+      { requiredKeys: [] },
+    ),
+  }),
+);
+const entraGroupOperation = fc.oneof(
+  fc.record({ op: setOp, path: fc.constantFrom('displayName', 'externalId'), value: text }),
+  fc.record({ op: fc.constant('replace'), value: fc.record({ displayName: text, externalId: text }, { requiredKeys: [] }) }),
+  fc.record({ op: fc.constantFrom('Add', 'add'), path: fc.constant('members'), value: fc.array(fc.record({ value: text, $ref: fc.constant(null) }), { maxLength: 3 }) }),
+  fc.record({ op: fc.constant('Remove'), path: fc.constant('members'), value: fc.array(fc.record({ value: text }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ op: fc.constant('remove'), path: text.map((id) => `members[value eq ${JSON.stringify(id)}]`) }),
+  fc.record({ op: fc.constant('remove'), path: fc.constant('members') }),
+);
+const patchOf = <T>(operation: fc.Arbitrary<T>) =>
+  fc.record({ schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:PatchOp']), Operations: fc.array(operation, { minLength: 1, maxLength: 5 }) });
+
 /** Runs `apply`; true when it returned, false when it threw a client-error ScimError; rethrows anything else. */
 function returnsOrRejects(apply: () => unknown): boolean {
   try {
@@ -149,6 +194,29 @@ describe('PATCH properties', () => {
       );
     });
   }
+
+  it('user: well-formed Entra operations in either dialect always apply', () => {
+    fc.assert(
+      fc.property(patchOf(entraUserOperation), (body) => {
+        const result = applyUserPatch(FIXED_USER, body);
+        expect(containsNull(result)).toBe(false);
+        // never a flat `urn:…:User:attr` key or a dotted `name.givenName` key (T7, T10)
+        expect(Object.keys(result).filter((key) => /:2\.0:User:/i.test(key) || /^[^:]*\./.test(key))).toEqual([]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('group: well-formed Entra operations in either dialect always apply', () => {
+    fc.assert(
+      fc.property(patchOf(entraGroupOperation), (body) => {
+        const { members } = applyGroupPatch(FIXED_GROUP, body);
+        const added = new Set(members.add.map((member) => member.value));
+        expect(members.remove.filter((id) => added.has(id))).toEqual([]);
+      }),
+      { numRuns: 1500 },
+    );
+  });
 
   it('too many operations is 413 whatever they contain', () => {
     fc.assert(
