@@ -271,3 +271,15 @@ describe('lists', () => {
     expect((await scim.get(`/Users?${filterQuery(`emails[type eq "work" and value eq "${email}"]`)}`)).body.totalResults).toBe(1);
   });
 });
+
+describe('unknown endpoints', () => {
+  it('answers a SCIM 404 envelope under the Tenant URL, 501 for /Bulk, and still requires the token', async () => {
+    const unknown = await scim.get('/Me');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+    const bulk = await scim.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] });
+    expect(bulk.status).toBe(501);
+    expect((await new ScimClient(scim.tenantUrl, 'wrong').get('/Me')).status).toBe(401);
+    expect((await scim.get('/Users')).status).toBe(200);
+  });
+});

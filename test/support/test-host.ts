@@ -35,6 +35,7 @@ export async function startTestHost(options: { tablePrefix?: string } = {}): Pro
     await import('../../functions/scim-discovery.js');
     await import('../../functions/admin-integrations.js');
     await import('../../functions/admin-users.js');
+    await import('../../functions/scim-fallback.js');
     registered = true;
   }
   const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });

@@ -147,7 +147,7 @@ describe('applyUserPatch: quirks', () => {
   });
 
   it('Q5: roles[primary eq "True"] on a user with a primary role updates it; a new primary clears the old one', () => {
-    const user = { ...provisionedUser(), roles: [{ value: 'Reader', primary: true }, { value: 'Guest' }] };
+    const user: UserDoc = { ...provisionedUser(), roles: [{ value: 'Reader', primary: true }, { value: 'Guest' }] };
     const updated = applyPurely(user, loadEntraFixtureCase('q5-create-on-absent', 'primary-role'));
     expect(updated.roles).toEqual([{ value: 'Admin', primary: true }, { value: 'Guest' }]);
     const promoted = applyPurely(user, patch({ op: 'replace', path: 'roles[value eq "Guest"].primary', value: 'True' }));
@@ -188,7 +188,7 @@ describe('applyUserPatch: quirks', () => {
   });
 
   it('Q12 legacy: Remove with a value on emails[type eq "work"].value removes the email, never sets it', () => {
-    const user = { ...provisionedUser(), emails: [{ value: 'Test_User_x@testuser.com', type: 'work', primary: true }, { value: 'h@x', type: 'home' }] };
+    const user: UserDoc = { ...provisionedUser(), emails: [{ value: 'Test_User_x@testuser.com', type: 'work', primary: true }, { value: 'h@x', type: 'home' }] };
     const result = applyPurely(user, loadEntraFixture('q12-remove-with-value'));
     expect(result.emails).toEqual([{ value: 'h@x', type: 'home' }]);
     const other = applyPurely(user, patch({ op: 'Remove', path: 'name.givenName', value: 'Something else' }));
