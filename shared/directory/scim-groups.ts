@@ -2,7 +2,7 @@
 // have a displayName unique within the integration. Members are rows of their own (membership-repository.ts), so
 // groups of 100,000 members are read page by page and changed k rows at a time.
 import { randomBytes } from 'node:crypto';
-import { conflict, notFound, preconditionFailed } from '../scim/errors.js';
+import { conflict, notFound } from '../scim/errors.js';
 import type { FilterNode } from '../scim/filter/index.js';
 import { applyGroupPatch } from '../scim/patch/index.js';
 import { parseGroupInput } from '../scim/resource-input.js';
@@ -13,6 +13,7 @@ import type { PeopleRepository } from '../storage/people-repository.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
+import { assertIfMatch, weakVersionTag } from './if-match.js';
 import { backoff, MAX_WRITE_ATTEMPTS } from './person-store.js';
 import type { QueryOptions, QueryResult } from './scim-users.js';
 import { isVisible } from './user-view.js';
@@ -105,7 +106,7 @@ export class ScimGroupService {
 
   async delete(call: GroupCall, id: string): Promise<void> {
     const group = await this.require(call, id);
-    this.checkIfMatch(call, group);
+    assertIfMatch(call.ifMatch, group.version);
     await this.memberships.removeAll(call.integration.id, id);
     await this.memberships.removeMemberEverywhere(call.integration.id, id);
     await this.groups.delete(group);
@@ -147,7 +148,7 @@ export class ScimGroupService {
     const integrationId = call.integration.id;
     for (let attempt = 0; ; attempt++) {
       const group = await this.require(call, id);
-      this.checkIfMatch(call, group);
+      assertIfMatch(call.ifMatch, group.version);
       const { doc, delta } = compute(group);
       const accepted = await this.existingMembers(call, delta.add);
       const next: GroupRecord = { ...group, displayName: typeof doc.displayName === 'string' ? doc.displayName : group.displayName, lastModified: this.now().toISOString() };
@@ -221,13 +222,6 @@ export class ScimGroupService {
     return group;
   }
 
-  private checkIfMatch(call: GroupCall, group: GroupRecord): void {
-    if (call.ifMatch === undefined || call.ifMatch.trim() === '*') return;
-    const current = `W/"${group.version}"`;
-    const accepted = call.ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-    if (!accepted.includes(current.replace(/^W\//, ''))) throw preconditionFailed(`If-Match ${call.ifMatch} does not match the current version ${current}.`);
-  }
-
   private resourceWithoutMembers(call: GroupCall, group: GroupRecord): Resource {
     const resource: Resource = { schemas: [GROUP_SCHEMA], id: group.id };
     if (group.externalId !== undefined) resource.externalId = group.externalId;
@@ -237,7 +231,7 @@ export class ScimGroupService {
       created: group.created,
       lastModified: group.lastModified,
       location: call.locationOf(group.id),
-      version: `W/"${group.version}"`,
+      version: weakVersionTag(group.version),
     };
     return resource;
   }

@@ -2,8 +2,7 @@
 // userName (the UPN), case-insensitively, through one key-row read. In `matchOnly` mode a POST for an unknown UPN
 // creates a staged record (a person without a Content Manager part) that a later import of that UPN links in place;
 // in `create` mode it creates a Content Manager user.
-import { randomBytes } from 'node:crypto';
-import { conflict, notFound, preconditionFailed, ScimError } from '../scim/errors.js';
+import { conflict, notFound, ScimError } from '../scim/errors.js';
 import { type FilterNode, matchesFilter } from '../scim/filter/index.js';
 import { applyUserPatch } from '../scim/patch/index.js';
 import { describeAttributes, parseUserInput, type UserDoc } from '../scim/resource-input.js';
@@ -16,9 +15,10 @@ import type { PersonRecord } from '../storage/person-record.js';
 import { KeyTakenError } from '../storage/storage-errors.js';
 import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog } from './attribute-catalog.js';
+import { assertIfMatch } from './if-match.js';
 import type { PersonStore } from './person-store.js';
 import { planUserQuery } from './user-query-plan.js';
-import { isVisible, renderUser, type UserDocument, viewDocument, viewUserName, weakEtag } from './user-view.js';
+import { isVisible, renderUser, type UserDocument, viewDocument } from './user-view.js';
 
 /** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
 export const MAX_SCANNED_PEOPLE = 250_000;
@@ -126,7 +126,7 @@ export class ScimUserService {
     const integrationId = call.integration.id;
     const person = await this.store.people.getById(id);
     if (person === undefined || !isVisible(person, integrationId)) throw notFound(`Resource ${id} not found`);
-    this.checkIfMatch(call, person);
+    assertIfMatch(call.ifMatch, person.version);
     await this.memberships.removeMemberEverywhere(integrationId, id);
     await this.store.mutate(id, (current) => {
       if (current === undefined || !isVisible(current, integrationId)) return { next: undefined, result: undefined };
@@ -146,7 +146,7 @@ export class ScimUserService {
       const { person } = await this.store.mutate(id, (current) => {
         const doc = current === undefined ? undefined : viewDocument(current, integrationId);
         if (current === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
-        this.checkIfMatch(call, current);
+        assertIfMatch(call.ifMatch, current.version);
         written = change(doc);
         const timestamp = this.now().toISOString();
         const source = current.sources[integrationId];
@@ -167,10 +167,7 @@ export class ScimUserService {
   private async attach(integration: IntegrationRecord, id: string, doc: UserDocument, timestamp: string): Promise<PersonRecord> {
     const { person, result } = await this.store.mutate(id, (current) => {
       if (current === undefined) return { next: undefined, result: 'retry' as const };
-      const visibleName = viewUserName(current, integration.id);
-      if (isVisible(current, integration.id) && visibleName !== undefined && caseFoldKey(visibleName) === caseFoldKey(String(doc.userName))) {
-        return { next: undefined, result: 'taken' as const };
-      }
+      // Already in this integration's view (under this userName or, after a rename, another): a duplicate.
       if (isVisible(current, integration.id)) return { next: undefined, result: 'taken' as const };
       const next: PersonRecord = {
         ...current,
@@ -194,15 +191,6 @@ export class ScimUserService {
     };
     if (integration.userProvisioning === 'create') person.cm = contentManagerPart(integration.id, doc, timestamp);
     return person;
-  }
-
-  private checkIfMatch(call: ScimCall, person: PersonRecord): void {
-    if (call.ifMatch === undefined || call.ifMatch.trim() === '*') return;
-    const current = weakEtag(person);
-    const accepted = call.ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-    if (!accepted.includes(current.replace(/^W\//, ''))) {
-      throw preconditionFailed(`If-Match ${call.ifMatch} does not match the current version ${current}.`);
-    }
   }
 
   private render(call: ScimCall, person: PersonRecord): Resource {
@@ -255,4 +243,3 @@ function mapStorageError(error: unknown): unknown {
   return error;
 }
 
-export const newCorrelationId = (): string => randomBytes(8).toString('hex');

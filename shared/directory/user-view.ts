@@ -2,6 +2,7 @@
 // integration's staged record. Pure functions: what is visible, what it looks like, and which keys and index rows
 // the person needs.
 import type { IndexEntry } from '../storage/user-index-repository.js';
+import { weakVersionTag } from './if-match.js';
 import { caseFoldKey } from '../storage/keys.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
 
@@ -38,15 +39,6 @@ export function viewDocument(person: PersonRecord, integrationId: string): UserD
   return person.cm === undefined ? undefined : documentFromContentManager(person.cm);
 }
 
-export function viewUserName(person: PersonRecord, integrationId: string): string | undefined {
-  const userName = viewDocument(person, integrationId)?.userName;
-  return typeof userName === 'string' ? userName : undefined;
-}
-
-export function weakEtag(person: PersonRecord): string {
-  return `W/"${person.version}"`;
-}
-
 /** The SCIM resource: `schemas` from the extensions present, `id`, the document, and `meta`. */
 export function renderUser(person: PersonRecord, integrationId: string, location: string): Record<string, unknown> | undefined {
   const doc = viewDocument(person, integrationId);
@@ -60,7 +52,7 @@ export function renderUser(person: PersonRecord, integrationId: string, location
     id: person.id,
     ...doc,
     active: typeof doc.active === 'boolean' ? doc.active : true,
-    meta: { resourceType: 'User', created, lastModified, location, version: weakEtag(person) },
+    meta: { resourceType: 'User', created, lastModified, location, version: weakVersionTag(person.version) },
   };
 }
 

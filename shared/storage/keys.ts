@@ -13,8 +13,13 @@ export function encodeKey(value: string): string {
     const code = ch.charCodeAt(0);
     return code <= 0xff ? `%${code.toString(16).padStart(2, '0').toUpperCase()}` : `%u${code.toString(16)}`;
   });
-  if (encoded.length <= MAX_VERBATIM_KEY_LENGTH) return encoded;
+  if (encoded.length <= MAX_VERBATIM_KEY_LENGTH) return looksHashed(encoded) ? `${encoded.slice(0, 64)}%7E${encoded.slice(65)}` : encoded;
   return `${encoded.slice(0, 64)}~${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/** Whether a verbatim key has the shape of a hashed one; its `~` is then escaped so the two can never coincide. */
+function looksHashed(encoded: string): boolean {
+  return encoded.length === 129 && encoded[64] === '~' && /^[0-9a-f]{64}$/.test(encoded.slice(65));
 }
 
 /** Case-insensitive comparisons (userName, displayName, emails) go through one normalisation. */

@@ -26,7 +26,7 @@ export interface TestHost {
 
 let registered = false;
 
-export async function startTestHost(options: { tablePrefix?: string } = {}): Promise<TestHost> {
+export async function startTestHost(options: { tablePrefix?: string; /** Receives every line the local host logs (default: dropped). */ log?: (line: string) => void } = {}): Promise<TestHost> {
   const registry = installFunctionsCore();
   if (!registered) {
     await import('../../functions/index.js');
@@ -43,7 +43,7 @@ export async function startTestHost(options: { tablePrefix?: string } = {}): Pro
   const tablePrefix = options.tablePrefix ?? `t${randomBytes(5).toString('hex')}`;
   const services = await createServices(settings, { tablePrefix, secrets });
   useServices(services);
-  const host: HttpHost = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: TEST_FUNCTIONS_KEY, log: () => undefined });
+  const host: HttpHost = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: TEST_FUNCTIONS_KEY, log: options.log ?? (() => undefined) });
   const admin = (path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${host.url}/api/admin${path}`, { ...init, headers: { 'x-functions-key': TEST_FUNCTIONS_KEY, ...(init.headers ?? {}) } });
   return {

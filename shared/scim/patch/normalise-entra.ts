@@ -149,15 +149,18 @@ function normaliseRemove(index: number, target: PatchTarget & { kind: 'attribute
     path.path.subAttr === undefined &&
     isMultiValuedAttributeName(path.path.attr);
   if (!removesByValue) return [{ index, op: 'remove', target }];
-  const ids = valuesToRemove(value, target.text);
+  const attribute = leafDefinition({ path: { ...path.path } });
+  const items = (Array.isArray(value) ? (value as unknown[]) : [value]).map((item) =>
+    attribute === undefined ? item : decodeStringItem(attribute, item),
+  );
+  const ids = valuesToRemove(items, target.text);
   if (ids.length === 0) return [];
   const filtered: PatchPath = { ...path, valueFilter: anyValueEquals(ids) };
   return [{ index, op: 'remove', target: { ...target, path: filtered } }];
 }
 
 /** The `value`s a remove-by-value names: bare strings or objects with a string `value` (any case). */
-function valuesToRemove(value: unknown, text: string): string[] {
-  const items = Array.isArray(value) ? (value as unknown[]) : [value];
+function valuesToRemove(items: readonly unknown[], text: string): string[] {
   const ids: string[] = [];
   for (const item of items) {
     const id = isScimObject(item) ? member(item, 'value') : item;

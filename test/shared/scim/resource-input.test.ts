@@ -80,6 +80,11 @@ describe('parseUserInput', () => {
     expect(doc.active).toBe(false);
   });
 
+  it('Q2 validator: "primary":"true" and "active":"FALSE" become JSON booleans', () => {
+    const doc = parseUserInput({ userName: 'a', active: 'FALSE', emails: [{ value: 'a@x', type: 'work', primary: 'true' }] });
+    expect(doc).toEqual({ userName: 'a', active: false, emails: [{ value: 'a@x', type: 'work', primary: true }] });
+  });
+
   it('Q7: flat URN-qualified keys and unlisted custom extensions land under their URN', () => {
     const doc = parseUserInput(loadEntraFixtureCase('q7-custom-extension', 'post'));
     expect(doc[ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'Retail' });

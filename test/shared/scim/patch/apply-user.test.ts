@@ -181,6 +181,12 @@ describe('applyUserPatch: quirks', () => {
     expect(result.roles).toEqual([{ value: 'Admin', display: 'Admin' }]);
   });
 
+  it('Q11 legacy: Remove roles with JSON-encoded strings removes those roles', () => {
+    const user: UserDoc = { ...provisionedUser(), roles: [{ value: 'Admin', display: 'Admin' }, { value: 'Reader' }] };
+    const body = patch({ op: 'Remove', path: 'roles', value: ['{"id":"7a1f","value":"Admin","displayName":"Admin"}'] });
+    expect(applyPurely(user, body).roles).toEqual([{ value: 'Reader' }]);
+  });
+
   it('Q11 flag: replace roles with whole objects replaces the list', () => {
     const user = { ...provisionedUser(), roles: [{ value: 'Reader' }] };
     const result = applyPurely(user, loadEntraFixtureCase('q11-roles', 'patch-replace-objects'));

@@ -152,7 +152,7 @@ function returnsOrRejects(apply: () => unknown): boolean {
 function containsNull(value: unknown): boolean {
   if (value === null) return true;
   if (typeof value !== 'object') return false;
-  return Object.values(value as object).some(containsNull);
+  return Object.values(value).some(containsNull);
 }
 
 describe('PATCH properties', () => {

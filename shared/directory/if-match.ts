@@ -1,0 +1,17 @@
+// Optimistic concurrency for SCIM clients (RFC 7644 §3.14): weak ETags in meta.version, honoured in If-Match when a
+// client sends one, never required.
+import { preconditionFailed } from '../scim/errors.js';
+
+export function weakVersionTag(version: number): string {
+  return `W/"${version}"`;
+}
+
+/** Throws 412 unless If-Match is absent, `*`, or lists the current version (weak or strong form). */
+export function assertIfMatch(ifMatch: string | undefined, version: number): void {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return;
+  const current = weakVersionTag(version);
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  if (!ifMatch.split(',').map(opaque).includes(opaque(current))) {
+    throw preconditionFailed(`If-Match ${ifMatch} does not match the current version ${current}.`);
+  }
+}

@@ -1,0 +1,333 @@
+// PeopleRepository against Azurite: main rows, co-located copies and pointers for name keys, ETags, paging.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSettings } from '../../../shared/config.js';
+import { bucketOf, caseFoldKey } from '../../../shared/storage/keys.js';
+import { newPersonId, PeopleRepository } from '../../../shared/storage/people-repository.js';
+import { MAX_SOURCE_JSON_CHARS, RecordTooLargeError } from '../../../shared/storage/person-entity.js';
+import type { PersonRecord } from '../../../shared/storage/person-record.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
+import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+
+const NOW = '2025-01-01T00:00:00.000Z';
+const created: TableClients[] = [];
+let tables: TableClients;
+let repo: PeopleRepository;
+
+/** A fresh set of tables (own prefix) in the shared Azurite. */
+async function freshTables(): Promise<TableClients> {
+  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
+  const clients = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
+  await ensureTables(clients);
+  created.push(clients);
+  return clients;
+}
+
+beforeAll(async () => {
+  tables = await freshTables();
+  repo = new PeopleRepository(tables.people);
+});
+afterAll(async () => {
+  await Promise.all(created.flatMap((clients) => Object.values(clients).map((table) => table.deleteTable())));
+});
+
+let counter = 0;
+/** A case-folded name key that is unique within this file's tables. */
+function uniqueKey(label: string): string {
+  return caseFoldKey(`${label}-${counter++}@Contoso.com`);
+}
+
+/** A unique name key whose bucket differs from `bucket`, so its key row is a pointer for a person in `bucket`. */
+function keyOutsideBucket(label: string, bucket: string): string {
+  for (;;) {
+    const key = uniqueKey(label);
+    if (bucketOf(key) !== bucket) return key;
+  }
+}
+
+/** An id in a given bucket (people ids start with their bucket). */
+const idInBucket = (bucket: string): string => bucket + randomBytes(15).toString('hex');
+/** A bucket that differs from `bucket`. */
+const otherBucket = (bucket: string): string => (bucket === '00' ? '01' : '00');
+
+/** A Content Manager user holding UPN key `upnKey` (and `extra` name keys), whose id is co-located with `upnKey`. */
+function cmPerson(upnKey: string, options: { id?: string; extra?: string[]; username?: string } = {}): PersonRecord {
+  const username = options.username ?? `login-${randomBytes(4).toString('hex')}`;
+  return {
+    id: options.id ?? newPersonId(upnKey),
+    cm: { username, upn: upnKey, createdBy: 'admin', created: NOW, lastModified: NOW },
+    sources: {},
+    nameKeys: [upnKey, ...(options.extra ?? [])],
+    usernameKey: caseFoldKey(username),
+    version: 1,
+    created: NOW,
+  };
+}
+
+function stagedPerson(nameKey: string, id: string, source = 'int1'): PersonRecord {
+  return {
+    id,
+    sources: { [source]: { doc: { userName: nameKey }, created: NOW, lastModified: NOW } },
+    nameKeys: [nameKey],
+    version: 1,
+    created: NOW,
+  };
+}
+
+async function keyRow(kind: 'u' | 'n', key: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await tables.people.getEntity<Record<string, unknown>>(`b${bucketOf(key)}`, `${kind}:${key}`);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+describe('PeopleRepository: create and the three read paths', () => {
+  it('finds a person by id, by name key (co-located copy, one read) and by username key', async () => {
+    const key = uniqueKey('alice');
+    const created = await repo.create(cmPerson(key));
+    expect(created.version).toBe(1);
+    expect(created.etag).toBeDefined();
+
+    const byId = await repo.getById(created.id);
+    expect(byId).toMatchObject({ id: created.id, nameKeys: [key], version: 1, cm: { upn: key } });
+    expect(byId?.etag).toBe(created.etag);
+
+    // The name row lives in the person's own partition and is a full copy, not a pointer.
+    expect(`b${bucketOf(key)}`).toBe(`b${created.id.slice(0, 2)}`);
+    const row = await keyRow('u', key);
+    expect(typeof row?.nameKeys).toBe('string');
+    expect(row?.ref).toBe(created.id);
+
+    const byName = await repo.findByNameKey(key);
+    expect(byName).toMatchObject({ id: created.id, cm: { upn: key }, version: 1 });
+    expect(byName?.etag).toBeUndefined(); // a copy's ETag is not the main row's
+
+    const byLogin = await repo.findByUsernameKey(created.usernameKey ?? '');
+    expect(byLogin?.id).toBe(created.id);
+  });
+
+  it('answers undefined for unknown and malformed ids and keys', async () => {
+    expect(await repo.getById(idInBucket('3f'))).toBeUndefined();
+    expect(await repo.getById('not an id/..')).toBeUndefined();
+    expect(await repo.getById('')).toBeUndefined();
+    expect(await repo.findByNameKey(uniqueKey('nobody'))).toBeUndefined();
+    expect(await repo.findByUsernameKey(uniqueKey('nobody'))).toBeUndefined();
+  });
+
+  it('finds a person through a pointer when its name key lands in another bucket', async () => {
+    const key = uniqueKey('bob');
+    const id = idInBucket(otherBucket(bucketOf(key)));
+    const created = await repo.create(stagedPerson(key, id));
+    const row = await keyRow('u', key);
+    expect(row).toMatchObject({ ref: id });
+    expect(row?.nameKeys).toBeUndefined();
+    const found = await repo.findByNameKey(key);
+    expect(found?.id).toBe(id);
+    expect(found?.etag).toBe(created.etag); // read through to the main row
+  });
+});
+
+describe('PeopleRepository: updates', () => {
+  it('moves name keys on a UPN change: new keys are found, old key rows are removed', async () => {
+    const oldUpn = uniqueKey('old');
+    const newUpn = uniqueKey('new');
+    const id = idInBucket(bucketOf(oldUpn));
+    const remote = keyOutsideBucket('remote', bucketOf(oldUpn));
+    const created = await repo.create(cmPerson(oldUpn, { id, extra: [remote] }));
+    expect((await repo.findByNameKey(remote))?.id).toBe(id);
+
+    const updated = await repo.update(created, { ...created, cm: { ...created.cm!, upn: newUpn }, nameKeys: [newUpn] });
+    expect(updated.version).toBe(2);
+    expect((await repo.findByNameKey(newUpn))?.id).toBe(id);
+    expect(await repo.findByNameKey(oldUpn)).toBeUndefined();
+    expect(await repo.findByNameKey(remote)).toBeUndefined();
+    expect(await keyRow('u', oldUpn)).toBeUndefined();
+    expect(await keyRow('u', remote)).toBeUndefined();
+    expect((await repo.getById(id))?.nameKeys).toEqual([newUpn]);
+  });
+
+  it('refreshes co-located copies when a kept key stays', async () => {
+    const key = uniqueKey('copy');
+    const created = await repo.create(cmPerson(key));
+    await repo.update(created, { ...created, cm: { ...created.cm!, displayName: 'Copy Refreshed' } });
+    const found = await repo.findByNameKey(key);
+    expect(found?.cm?.displayName).toBe('Copy Refreshed');
+    expect(found?.version).toBe(2);
+  });
+
+  it('throws KeyTakenError for a key held by another live person and writes nothing', async () => {
+    const shared = uniqueKey('shared');
+    const holder = await repo.create(cmPerson(shared));
+    // Co-located with the key (same bucket) and through a pointer (other bucket).
+    for (const id of [idInBucket(bucketOf(shared)), idInBucket(otherBucket(bucketOf(shared)))]) {
+      await expect(repo.create(stagedPerson(shared, id))).rejects.toBeInstanceOf(KeyTakenError);
+      expect(await repo.getById(id)).toBeUndefined();
+    }
+    const other = await repo.create(cmPerson(uniqueKey('other')));
+    await expect(repo.update(other, { ...other, nameKeys: [...other.nameKeys, shared] })).rejects.toBeInstanceOf(KeyTakenError);
+    expect((await repo.findByNameKey(shared))?.id).toBe(holder.id);
+    expect((await repo.getById(other.id))?.version).toBe(1);
+  });
+
+  it('throws KeyTakenError when the username key is held', async () => {
+    const first = await repo.create(cmPerson(uniqueKey('login1'), { username: `Same.Login${counter}` }));
+    const clash = cmPerson(uniqueKey('login2'), { username: first.cm!.username.toUpperCase() });
+    await expect(repo.create(clash)).rejects.toBeInstanceOf(KeyTakenError);
+    expect((await repo.findByUsernameKey(first.usernameKey!))?.id).toBe(first.id);
+  });
+
+  it('throws ConcurrentUpdateError on a stale ETag', async () => {
+    const created = await repo.create(cmPerson(uniqueKey('etag')));
+    await repo.update(created, { ...created, cm: { ...created.cm!, displayName: 'first' } });
+    await expect(repo.update(created, { ...created, cm: { ...created.cm!, displayName: 'second' } })).rejects.toBeInstanceOf(
+      ConcurrentUpdateError,
+    );
+    expect((await repo.getById(created.id))?.cm?.displayName).toBe('first');
+  });
+
+  it('leaves no pointer behind when a stale update that added a remote key fails', async () => {
+    const key = uniqueKey('stale-add');
+    const created = await repo.create(cmPerson(key));
+    const current = await repo.update(created, { ...created, cm: { ...created.cm!, displayName: 'moved on' } });
+    const remote = keyOutsideBucket('remote-add', created.id.slice(0, 2));
+    await expect(repo.update(created, { ...created, nameKeys: [key, remote] })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect(await keyRow('u', remote)).toBeUndefined();
+    expect(await repo.findByNameKey(remote)).toBeUndefined();
+    expect((await repo.getById(created.id))?.version).toBe(current.version);
+  });
+});
+
+describe('PeopleRepository: stale key rows', () => {
+  it('ignores a pointer to a person that no longer holds the key, and a later create reclaims it', async () => {
+    const key = uniqueKey('stale');
+    const former = await repo.create(cmPerson(uniqueKey('former')));
+    await tables.people.createEntity({ partitionKey: `b${bucketOf(key)}`, rowKey: `u:${key}`, ref: former.id });
+    expect(await repo.findByNameKey(key)).toBeUndefined();
+
+    const id = idInBucket(otherBucket(bucketOf(key)));
+    await repo.create(stagedPerson(key, id));
+    expect(await keyRow('u', key)).toMatchObject({ ref: id });
+    expect((await repo.findByNameKey(key))?.id).toBe(id);
+  });
+
+  it('ignores a pointer to a person that does not exist, and a co-located create reclaims it', async () => {
+    const key = uniqueKey('ghost');
+    await tables.people.createEntity({ partitionKey: `b${bucketOf(key)}`, rowKey: `u:${key}`, ref: idInBucket('2a') });
+    expect(await repo.findByNameKey(key)).toBeUndefined();
+
+    const created = await repo.create(cmPerson(key)); // co-located: the row becomes the copy
+    const row = await keyRow('u', key);
+    expect(row?.ref).toBe(created.id);
+    expect(typeof row?.nameKeys).toBe('string');
+    expect((await repo.findByNameKey(key))?.id).toBe(created.id);
+  });
+});
+
+describe('PeopleRepository: delete', () => {
+  it('removes the main row, the copies, the pointers and the username row', async () => {
+    const upn = uniqueKey('gone');
+    const id = idInBucket(bucketOf(upn));
+    const remote = keyOutsideBucket('gone-remote', bucketOf(upn));
+    const created = await repo.create(cmPerson(upn, { id, extra: [remote] }));
+    const current = (await repo.getById(created.id))!;
+    await repo.delete(current);
+    expect(await repo.getById(id)).toBeUndefined();
+    expect(await repo.findByNameKey(upn)).toBeUndefined();
+    expect(await repo.findByNameKey(remote)).toBeUndefined();
+    expect(await repo.findByUsernameKey(created.usernameKey!)).toBeUndefined();
+    expect(await keyRow('u', upn)).toBeUndefined();
+    expect(await keyRow('u', remote)).toBeUndefined();
+    expect(await keyRow('n', created.usernameKey!)).toBeUndefined();
+    // The keys are free again.
+    await expect(repo.create(cmPerson(upn))).resolves.toMatchObject({ version: 1 });
+  });
+});
+
+describe('PeopleRepository: concurrent creates', () => {
+  it('lets exactly one of several creates of the same co-located name key win', async () => {
+    const key = uniqueKey('race');
+    const attempts = Array.from({ length: 6 }, () => stagedPerson(key, newPersonId(key)));
+    const results = await Promise.allSettled(attempts.map((p) => repo.create(p)));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(KeyTakenError);
+    const found = await repo.findByNameKey(key);
+    expect(found?.id).toBe((winners[0] as PromiseFulfilledResult<PersonRecord>).value.id);
+  });
+
+  it('lets exactly one of several creates of the same name key win when it needs a pointer', async () => {
+    const key = uniqueKey('race-pointer');
+    const foreign = otherBucket(bucketOf(key));
+    const attempts = Array.from({ length: 6 }, () => stagedPerson(key, idInBucket(foreign)));
+    const results = await Promise.allSettled(attempts.map((p) => repo.create(p)));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(KeyTakenError);
+    const found = await repo.findByNameKey(key);
+    expect(found?.id).toBe((winners[0] as PromiseFulfilledResult<PersonRecord>).value.id);
+  });
+});
+
+describe('PeopleRepository: page and scan', () => {
+  it('pages through all people or only Content Manager users', async () => {
+    const local = new PeopleRepository((await freshTables()).people);
+    {
+      const cmIds = new Set<string>();
+      const stagedIds = new Set<string>();
+      for (let i = 0; i < 7; i++) cmIds.add((await local.create(cmPerson(uniqueKey('cm')))).id);
+      for (let i = 0; i < 5; i++) {
+        const key = uniqueKey('staged');
+        stagedIds.add((await local.create(stagedPerson(key, newPersonId(key)))).id);
+      }
+      const all: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await local.page({ pageSize: 5, ...(token === undefined ? {} : { continuationToken: token }) });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        all.push(...page.items.map((p) => p.id));
+        token = page.continuationToken;
+        pages++;
+      } while (token !== undefined);
+      expect(pages).toBeGreaterThanOrEqual(3);
+      expect(new Set(all)).toEqual(new Set([...cmIds, ...stagedIds]));
+      expect(all).toHaveLength(12); // key rows (copies, pointers) are not people
+
+      const cmOnly: string[] = [];
+      for await (const p of local.scan({ cmOnly: true, pageSize: 3 })) cmOnly.push(p.id);
+      expect(new Set(cmOnly)).toEqual(cmIds);
+      expect(cmOnly).toHaveLength(7);
+      const everyone: PersonRecord[] = [];
+      for await (const p of local.scan()) everyone.push(p);
+      expect(everyone).toHaveLength(12);
+      expect(everyone.every((p) => p.etag !== undefined && p.version === 1)).toBe(true);
+    }
+  });
+});
+
+describe('PeopleRepository: large source documents', () => {
+  // 35,000 emoji are 70,000 UTF-16 code units; with and without one padding character, one of the two documents has
+  // a surrogate pair straddling each 30,000-character chunk boundary.
+  it.each(['', 'x'])('round-trips a source document of about 70,000 characters (padding %j)', async (pad) => {
+    const key = uniqueKey('big');
+    const person = stagedPerson(key, newPersonId(key));
+    person.sources.int1!.doc = { userName: key, note: 'é'.repeat(100), blob: `${pad}${'😀'.repeat(35_000)}` };
+    const json = JSON.stringify(person.sources.int1);
+    expect(json.length).toBeGreaterThan(70_000);
+    expect(json.length).toBeLessThanOrEqual(MAX_SOURCE_JSON_CHARS);
+    const saved = await repo.create(person);
+    expect((await repo.getById(saved.id))?.sources.int1).toEqual(person.sources.int1);
+    expect((await repo.findByNameKey(key))?.sources.int1).toEqual(person.sources.int1);
+  });
+
+  it('refuses a source document over MAX_SOURCE_JSON_CHARS with RecordTooLargeError and writes nothing', async () => {
+    const key = uniqueKey('huge');
+    const person = stagedPerson(key, newPersonId(key));
+    person.sources.int1!.doc = { userName: 'huge', blob: 'x'.repeat(MAX_SOURCE_JSON_CHARS) };
+    await expect(repo.create(person)).rejects.toBeInstanceOf(RecordTooLargeError);
+    expect(await repo.getById(person.id)).toBeUndefined();
+    expect(await repo.findByNameKey(key)).toBeUndefined();
+  });
+});
