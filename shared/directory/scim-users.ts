@@ -3,7 +3,7 @@
 // creates a staged record (a person without a Content Manager part) that a later import of that UPN links in place;
 // in `create` mode it creates a Content Manager user.
 import { conflict, notFound, ScimError } from '../scim/errors.js';
-import { type FilterNode, matchesFilter } from '../scim/filter/index.js';
+import { type FilterNode, formatFilter, matchesFilter } from '../scim/filter/index.js';
 import { applyUserPatch } from '../scim/patch/index.js';
 import { describeAttributes, parseUserInput, type UserDoc } from '../scim/resource-input.js';
 import type { IntegrationRecord } from '../storage/integration-repository.js';
@@ -16,12 +16,15 @@ import { KeyTakenError } from '../storage/storage-errors.js';
 import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog } from './attribute-catalog.js';
 import { assertIfMatch } from './if-match.js';
+import { ListCursors, type ScanPosition } from './list-cursors.js';
 import type { PersonStore } from './person-store.js';
 import { planUserQuery } from './user-query-plan.js';
 import { isVisible, renderUser, type UserDocument, viewDocument } from './user-view.js';
 
 /** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
 export const MAX_SCANNED_PEOPLE = 250_000;
+/** Rows per storage page while scanning; positions in list-cursors.ts count rows of pages of this size. */
+const SCAN_PAGE_SIZE = 500;
 
 export interface ScimCall {
   integration: IntegrationRecord;
@@ -50,6 +53,7 @@ export class ScimUserService {
     private readonly memberships: MembershipRepository,
     private readonly catalog: AttributeCatalog,
     private readonly now: () => Date = () => new Date(),
+    private readonly cursors: ListCursors = new ListCursors(),
   ) {}
 
   async get(call: ScimCall, id: string): Promise<Resource> {
@@ -73,19 +77,53 @@ export class ScimUserService {
       found.sort((a, b) => String(a.id).localeCompare(String(b.id)));
       return { totalResults: found.length, resources: found.slice(options.startIndex - 1, options.startIndex - 1 + options.count) };
     }
+    return this.scanQuery(integrationId, options, matches);
+  }
+
+  /**
+   * Answers a query no index serves by scanning people in storage order. The first page counts every match (for
+   * totalResults); later pages of the same walk resume where the previous page ended.
+   */
+  private async scanQuery(integrationId: string, options: QueryOptions, matches: (person: PersonRecord) => Resource | undefined): Promise<QueryResult> {
+    const key = `${integrationId}|${options.filter === undefined ? '' : formatFilter(options.filter)}`;
+    const resumed = options.startIndex > 1 ? this.cursors.find(key, options.startIndex) : undefined;
+    const page: Resource[] = [];
     let total = 0;
     let scanned = 0;
-    const page: Resource[] = [];
-    for await (const person of this.store.people.scan()) {
+    let end: ScanPosition | undefined;
+    for await (const { person, next } of this.scanFrom(resumed?.position)) {
       if (++scanned > MAX_SCANNED_PEOPLE) {
         throw new ScimError(400, `The filter needs more than ${MAX_SCANNED_PEOPLE} users examined; filter by userName, externalId, displayName or emails.value.`, 'tooMany');
       }
       const resource = matches(person);
       if (resource === undefined) continue;
       total++;
-      if (total >= options.startIndex && page.length < options.count) page.push(resource);
+      if (resumed !== undefined || total >= options.startIndex) {
+        if (page.length < options.count) page.push(resource);
+        if (options.count > 0 && page.length === options.count && end === undefined) {
+          end = next;
+          if (resumed !== undefined) break; // the total is known: no need to count the rest
+        }
+      }
     }
-    return { totalResults: total, resources: page };
+    if (resumed === undefined) this.cursors.start(key, total);
+    if (end !== undefined) this.cursors.remember(key, options.startIndex + options.count, end);
+    return { totalResults: resumed?.totalResults ?? total, resources: page };
+  }
+
+  /** Every person from a position on, with the position just after it. */
+  private async *scanFrom(start: ScanPosition | undefined): AsyncGenerator<{ person: PersonRecord; next: ScanPosition }> {
+    let token = start?.continuationToken;
+    let skip = start?.skip ?? 0;
+    do {
+      const page = await this.store.people.page({ pageSize: SCAN_PAGE_SIZE, ...(token === undefined ? {} : { continuationToken: token }) });
+      for (let i = skip; i < page.items.length; i++) {
+        const next: ScanPosition = i + 1 < page.items.length ? { ...(token === undefined ? {} : { continuationToken: token }), skip: i + 1 } : { ...(page.continuationToken === undefined ? {} : { continuationToken: page.continuationToken }), skip: 0 };
+        yield { person: page.items[i] as PersonRecord, next };
+      }
+      skip = 0;
+      token = page.continuationToken;
+    } while (token !== undefined);
   }
 
   async create(call: ScimCall, body: unknown): Promise<Resource> {
