@@ -263,6 +263,18 @@ describe('lists', () => {
     expect(Object.keys(projected.body.Resources[0]).sort()).toEqual(['id', 'meta', 'schemas', 'userName']);
   });
 
+  it('T2 a zero-result query is 200 with totalResults 0 and Resources []', async () => {
+    const response = await scim.get(`/Users?${filterQuery('userName eq "non-existent user"')}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ totalResults: 0, Resources: [] });
+  });
+
+  it('Q13 accepts an unquoted filter value', async () => {
+    const user = await createUser({ externalId: `jyoung${guid().slice(0, 8)}` });
+    const response = await scim.get(`/Users?filter=externalId+eq+${String(user.externalId)}`);
+    expect(response.body.Resources.map((r: any) => r.id)).toEqual([user.id]);
+  });
+
   it('serves externalId and emails.value filters', async () => {
     const user = await createUser();
     expect((await scim.get(`/Users?${filterQuery(`externalId eq "${String(user.externalId)}"`)}`)).body.Resources[0].id).toBe(user.id);
