@@ -1,17 +1,13 @@
-// The benchmark's environment, all in this process: an in-memory Azurite and the local Functions host serving the
-// compiled function registrations (dist/functions/*.js) on services with their own table prefix and secret store.
+// The benchmark's environment, one process per role as in Azure: an in-memory Azurite (storage), the local Functions
+// host serving the compiled function registrations (dist/functions/*.js), and this process, which only generates
+// load. On a 2-core machine, sharing one event loop would charge the load generator's CPU to the service.
+import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAzurite } from '../local/azurite.js';
-import { importFunctionModules } from '../local/function-modules.js';
-import { installFunctionsCore } from '../local/functions-core.js';
-import { startHttpHost } from '../local/http-host.js';
-import { runAppStartHooks, runAppTerminateHooks } from '../local/invocation.js';
-import { parseSettings } from '../shared/config.js';
-import { LocalFileSecretStore } from '../shared/secrets/local-file-secret-store.js';
-import { createServices, useServices } from '../shared/services.js';
+import { startAzuriteProcess } from './azurite-process.js';
+import type { HostMessage } from './host-process.js';
 
 export const BENCH_FUNCTIONS_KEY = 'bench-key';
 
@@ -24,6 +20,8 @@ export interface BenchEnvironment {
   connectionString: string;
   /** Error lines the host and the functions logged (most recent last, bounded). */
   serverErrors: string[];
+  /** Peak resident memory of the host process so far. */
+  hostPeakRssMb(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -35,30 +33,50 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error(error));
   };
   try {
-    const azurite = await startAzurite({ inMemory: true });
+    const azurite = await startAzuriteProcess();
     cleanups.push(() => azurite.stop());
-
-    const registry = installFunctionsCore();
-    await importFunctionModules(projectRoot);
-
     const secretsDir = await mkdtemp(join(tmpdir(), 'bench-secrets-'));
     cleanups.push(() => rm(secretsDir, { recursive: true, force: true }));
-    const settings = parseSettings({ AzureWebJobsStorage: azurite.connectionString });
-    const services = await createServices(settings, { tablePrefix: 'bench', secrets: new LocalFileSecretStore(join(secretsDir, 'secrets.json')) });
-    useServices(services);
-    await runAppStartHooks(registry, projectRoot);
-    cleanups.push(() => runAppTerminateHooks(registry, projectRoot));
 
+    const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'host-process.js'), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // BENCH_PROFILE_DIR=<dir> writes a CPU profile of the host process there (open it in Chrome DevTools).
+      execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+      env: {
+        ...process.env,
+        BENCH_PROJECT_ROOT: projectRoot,
+        BENCH_CONNECTION_STRING: azurite.connectionString,
+        BENCH_SECRETS_PATH: join(secretsDir, 'secrets.json'),
+        BENCH_FUNCTIONS_KEY,
+      },
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        }),
+    );
     const serverErrors: string[] = [];
-    const log = (line: string) => {
-      if (!/^\[(error|critical)\]/i.test(line)) return;
-      serverErrors.push(line);
-      if (serverErrors.length > MAX_ERROR_LINES) serverErrors.shift();
-    };
-    const host = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: BENCH_FUNCTIONS_KEY, log });
-    cleanups.push(() => host.close());
-
-    return { hostUrl: host.url, functionsKey: BENCH_FUNCTIONS_KEY, connectionString: azurite.connectionString, serverErrors, stop };
+    const rssWaiters: ((mb: number) => void)[] = [];
+    const hostUrl = await new Promise<string>((resolveUrl, reject) => {
+      child.on('message', (message: HostMessage) => {
+        if (message.kind === 'ready') resolveUrl(message.url);
+        if (message.kind === 'error') {
+          serverErrors.push(message.line);
+          if (serverErrors.length > MAX_ERROR_LINES) serverErrors.shift();
+        }
+        if (message.kind === 'rss') rssWaiters.shift()?.(message.peakMb);
+      });
+      child.once('exit', (code) => reject(new Error(`bench host exited with code ${code}`)));
+    });
+    const hostPeakRssMb = () =>
+      new Promise<number>((resolveRss) => {
+        rssWaiters.push(resolveRss);
+        child.send({ kind: 'rss' });
+      });
+    return { hostUrl, functionsKey: BENCH_FUNCTIONS_KEY, connectionString: azurite.connectionString, serverErrors, hostPeakRssMb, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -82,8 +82,11 @@ function printReport(options: CycleOptions, summary: CycleSummary): void {
     `matchGetToRawReadRatio ${summary.matchGetToRawReadRatio} = ${summary.matchGetsPerSecond} match GETs/s ÷ ${summary.rawStorageReadsPerSecond} raw reads/s ` +
       `(target ≥ ${TARGET_MATCH_GET_TO_RAW_READ_RATIO}: ${met(summary.matchGetToRawReadRatio >= TARGET_MATCH_GET_TO_RAW_READ_RATIO)})`,
   );
+  const warm = summary.matchGetsPerSecondSecondHalf;
+  const warmRatio = summary.rawStorageReadsPerSecond > 0 ? (warm / summary.rawStorageReadsPerSecond).toFixed(3) : '0';
+  console.log(`  (informational: second half of the match GETs, after warm-up: ${warm} match GETs/s, ratio ${warmRatio})`);
   console.log(`peakRssMb ${summary.peakRssMb}`);
-  console.log(`machine: ${machineLoad()} (client, host and Azurite share this one process and event loop)`);
+  console.log(`machine: ${machineLoad()} (load generator, Functions host and Azurite each in a process of their own)`);
 }
 
 function machineLoad(): string {
@@ -123,6 +126,7 @@ async function main(): Promise<number> {
       connectionString: environment.connectionString,
       progress: (line) => console.log(`[bench] ${line}`),
     });
+    summary.peakRssMb = await environment.hostPeakRssMb();
     printReport(options, summary);
     const failed = summary.failureCount > 0 || summary.raw.failures > 0;
     if (failed) printFailures(summary, environment.serverErrors);

@@ -28,6 +28,8 @@ export interface PhaseSummary {
 /** Latencies and wall time of one phase; `begin()`/`end()` bracket the phase. */
 export class PhaseStats {
   readonly latencies: number[] = [];
+  /** performance.now() at each completion, in completion order. */
+  private readonly completions: number[] = [];
   failures = 0;
   private startedAt = 0;
   private endedAt = 0;
@@ -46,6 +48,16 @@ export class PhaseStats {
 
   record(ms: number): void {
     this.latencies.push(ms);
+    this.completions.push(performance.now());
+  }
+
+  /** Completions per second over the second half of the phase's completions (past the JIT/cache warm-up). */
+  secondHalfRate(): number {
+    const half = Math.floor(this.completions.length / 2);
+    const from = this.completions[half - 1];
+    const to = this.completions[this.completions.length - 1];
+    if (half < 1 || from === undefined || to === undefined || to <= from) return 0;
+    return (this.completions.length - half) / ((to - from) / 1000);
   }
 
   get requests(): number {
@@ -54,14 +66,6 @@ export class PhaseStats {
 
   get seconds(): number {
     return Math.max(0, this.endedAt - this.startedAt) / 1000;
-  }
-
-  get start(): number {
-    return this.startedAt;
-  }
-
-  get finish(): number {
-    return this.endedAt;
   }
 
   summary(): PhaseSummary {

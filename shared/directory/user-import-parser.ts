@@ -89,7 +89,7 @@ export function parseUserImport(body: string, contentType: string): { accepted: 
   } else {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = JSON.parse(body.replace(/^\uFEFF/, '')); // a byte-order mark is ignored here as it is for CSV
     } catch {
       throw new ImportFormatError('the body is neither a JSON array nor CSV');
     }

@@ -87,7 +87,8 @@ export class GroupRepository {
       ids.push(String(row.ref));
     }
     const groups = await Promise.all(ids.map((id) => this.get(integrationId, id)));
-    return groups.filter((g): g is GroupRecord => g !== undefined);
+    // The range also holds the rows of externalIds that continue with `|` (`a|b` for `a`): keep exact matches only.
+    return groups.filter((g): g is GroupRecord => g !== undefined && g.externalId === externalId);
   }
 
   /** Every group of the integration, one storage page at a time. */

@@ -3,8 +3,10 @@
 // values are replaced by a hash. Buckets spread one integration's rows over many partitions.
 import { createHash } from 'node:crypto';
 
+// Lone surrogates (in `u` mode the class matches only unpaired ones) are escaped too: they are not valid UTF-16, so the
+// storage SDK's encodeURIComponent of a key or query throws URIError on them.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what keys must not contain
-const UNSAFE_KEY_CHARS = /[%/\\#?\u0000-\u001f\u007f-\u009f']/gu;
+const UNSAFE_KEY_CHARS = /[%/\\#?\u0000-\u001f\u007f-\u009f'\uD800-\uDFFF]/gu;
 /** Longest encoded value kept verbatim; longer ones are hashed so keys stay far below the 1 KiB limit. */
 const MAX_VERBATIM_KEY_LENGTH = 256;
 

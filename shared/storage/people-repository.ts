@@ -156,9 +156,10 @@ export class PeopleRepository {
     const removed = oldRows.filter((r) => !newRowKeys.has(`${r.partitionKey}/${r.rowKey}`));
 
     const insertedPointers: KeyRow[] = [];
+    const claimEtags = new Map<KeyRow, string | undefined>();
     try {
       for (const row of added.filter((r) => !r.colocated)) {
-        await this.claimPointer(row, after.id);
+        claimEtags.set(row, await this.claimPointer(row, after.id));
         insertedPointers.push(row);
       }
       const colocatedAdded = added.filter((r) => r.colocated);
@@ -179,6 +180,17 @@ export class PeopleRepository {
         if (!(error instanceof StaleKeyRowError)) throw error;
         for (const row of colocatedAdded) await this.reclaimIfStale(row, after.id);
         etag = await this.submit(actions, after.id, colocatedAdded);
+      }
+      // While a create is in flight its person does not exist, so another writer may have taken over one of its
+      // pointers as stale (there was nothing to fence): confirm each claim; if one was lost, undo the create.
+      if (before === undefined) {
+        for (const [row, claimEtag] of claimEtags) {
+          if (await this.confirmPointer(row, after.id, claimEtag)) continue;
+          const undo: TransactionAction[] = [['delete', { partitionKey, rowKey: MAIN_PREFIX + after.id }]];
+          for (const copy of colocatedAdded) undo.push(['delete', { partitionKey, rowKey: copy.rowKey }]);
+          await this.table.submitTransaction(undo).catch(() => undefined);
+          throw new KeyTakenError(row.key);
+        }
       }
       await this.removePointers(removed.filter((r) => !r.colocated), after.id);
       return etag === undefined ? after : { ...after, etag };
@@ -212,23 +224,60 @@ export class PeopleRepository {
     }
   }
 
-  /** Inserts a pointer row; a pointer that names a person no longer holding the key is taken over. */
-  private async claimPointer(row: KeyRow, id: string): Promise<void> {
+  /**
+   * Inserts a pointer row; a pointer that names a person no longer holding the key is taken over (after fencing that
+   * person). Returns the pointer's ETag. A row that changes while it is examined is examined again.
+   */
+  private async claimPointer(row: KeyRow, id: string): Promise<string | undefined> {
     const entity = { partitionKey: row.partitionKey, rowKey: row.rowKey, ref: id };
-    try {
-      await this.table.createEntity(entity);
-      return;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return (await this.table.createEntity(entity)).etag;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+      const existing = await this.readKeyRow(row.kind, row.key);
+      if (existing === undefined) continue;
+      const holder = await this.liveHolder(row, existing);
+      if (holder === id) return String(existing.etag);
+      if (holder !== undefined) throw new KeyTakenError(row.key);
+      if (existing.ref !== id && !(await this.fence(row, existing))) continue;
+      try {
+        return (await this.table.updateEntity(entity, 'Replace', { etag: String(existing.etag) })).etag;
+      } catch (error) {
+        if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      }
     }
-    const existing = await this.table.getEntity<Record<string, unknown>>(row.partitionKey, row.rowKey);
-    const holder = await this.liveHolder(row, existing);
-    if (holder === id) return;
-    if (holder !== undefined) throw new KeyTakenError(row.key);
+    throw new KeyTakenError(row.key);
+  }
+
+  /** Rewrites a claimed pointer guarded by its claim ETag, so a writer still about to take it over fails; false if lost. */
+  private async confirmPointer(row: KeyRow, id: string, etag: string | undefined): Promise<boolean> {
     try {
-      await this.table.updateEntity(entity, 'Replace', { etag: String(existing.etag) });
+      await this.table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, ref: id }, 'Replace', { etag });
+      return true;
     } catch (error) {
-      if (isPreconditionFailed(error)) throw new KeyTakenError(row.key);
+      if (isPreconditionFailed(error) || isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Before a pointer whose person does not hold the key is taken over, that person's main row is touched, guarded by
+   * the ETag of the state that lacks the key: an update of that person still in flight (which may be adding the key)
+   * then fails with ConcurrentUpdateError instead of committing next to the new holder. False when the person changed
+   * or now holds the key: the row must be examined again.
+   */
+  private async fence(row: KeyRow, existing: Entity): Promise<boolean> {
+    if (typeof existing.nameKeys === 'string' || typeof existing.ref !== 'string') return true;
+    const person = await this.getById(existing.ref);
+    if (person === undefined) return true; // a create in flight confirms its pointers after committing
+    if (holdsKey(person, row.kind, row.key)) return false;
+    try {
+      await this.table.updateEntity({ partitionKey: partitionOfId(person.id), rowKey: MAIN_PREFIX + person.id }, 'Merge', { etag: person.etag });
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error)) return false;
       throw error;
     }
   }
@@ -240,6 +289,7 @@ export class PeopleRepository {
     const holder = await this.liveHolder(row, existing);
     if (holder !== undefined && holder !== id) throw new KeyTakenError(row.key);
     if (holder === undefined) {
+      if (!(await this.fence(row, existing))) return; // the retried transaction examines the row again
       await this.table.deleteEntity(row.partitionKey, row.rowKey, { etag: String(existing.etag) }).catch((error: unknown) => {
         if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
       });

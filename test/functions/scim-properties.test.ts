@@ -104,8 +104,13 @@ const nastyText = fc.constantFrom(
   '日本語', '😀', '\uD800', '\uDFFF', 'e\u0301', 'alice@contoso.com', 'ALICE@CONTOSO.COM', "o'brien@contoso.com",
   '2015-10-10T14:38:21.8617979-07:00', 'true', 'False', 'null', '42', '-1.5e3', '1e999', '0x10', 'NaN',
 );
+/** Text with an unpaired UTF-16 surrogate: a JSON string may carry one (`"\\ud800"`), and so may a filter literal. */
+const loneSurrogateText = fc
+  .tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 0xd800, max: 0xdfff }), fc.string({ maxLength: 3 }))
+  .map(([before, code, after]) => before + String.fromCharCode(code) + after);
 const freeText = fc.oneof(
   { weight: 3, arbitrary: nastyText },
+  { weight: 1, arbitrary: loneSurrogateText },
   { weight: 2, arbitrary: fc.string({ maxLength: 10 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 6 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 6 }) },
@@ -134,11 +139,21 @@ const comparisonValues = fc.oneof(
 );
 const keyword = (word: string): fc.Arbitrary<string> => fc.mixedCase(fc.constant(word));
 
+/** `eq` on the attributes served by key rows and indexes (userName, externalId, displayName, emails, id, members). */
+const storageServedEquality = fc
+  .tuple(
+    fc.constantFrom('userName', 'externalId', 'displayName', 'emails.value', 'emails', 'id', 'members', 'members.value'),
+    fc.mixedCase(fc.constant('eq')),
+    freeText,
+  )
+  .map(([path, op, value]) => `${path} ${op} ${JSON.stringify(value)}`);
+
 /** Filters that follow RFC 7644's grammar most of the time (and break it a little some of the time). */
 const grammarFilter: fc.Arbitrary<string> = fc.letrec<{ filter: string; atom: string }>((tie) => ({
   atom: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'filter' },
     fc.tuple(attributePaths, operators, comparisonValues).map(([path, op, value]) => `${path} ${op} ${value}`),
+    storageServedEquality,
     fc.tuple(attributePaths, keyword('pr')).map(([path, pr]) => `${path} ${pr}`),
     fc.tuple(multiValuedPaths, tie('filter')).map(([path, inner]) => `${path}[${inner}]`),
     fc
@@ -204,6 +219,24 @@ describe('a) any filter answers 200 ListResponse or 400 invalidFilter/tooMany', 
       await fc.assert(
         fc.asyncProperty(grammarFilter, fc.boolean(), async (filter, form) => checkFilter(endpoint, filterQueryOf(filter, form))),
         { numRuns: 150 },
+      );
+    }, PROPERTY_TIMEOUT_MS);
+
+    it(`${endpoint}: equality on storage-served attributes with any value (quotes, %, #, /, \\, unicode, lone surrogates)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(storageServedEquality, fc.boolean(), async (filter, form) => checkFilter(endpoint, filterQueryOf(filter, form))),
+        {
+          numRuns: RUNS,
+          // Always tried: values that once reached the storage SDK unescaped and made it throw (a 500).
+          examples: [
+            ['userName eq "\\ud800"', false],
+            ['externalId eq "x\\udfffy"', true],
+            ['displayName eq "\\udc00"', false],
+            ['emails.value eq "a\\ud800@b.c"', false],
+            ['id eq "\\ud800"', false],
+            ['members eq "\\ud800"', false],
+          ],
+        },
       );
     }, PROPERTY_TIMEOUT_MS);
 
@@ -277,6 +310,7 @@ function userValues(): fc.Arbitrary<unknown> {
     fc.uuid().map((id) => `${id}@contoso.com`),
     fc.string({ maxLength: 12 }),
     fc.string({ unit: 'binary', maxLength: 6 }),
+    loneSurrogateText,
     fc.boolean(),
     fc.integer(),
     fc.double(),
@@ -314,13 +348,90 @@ function operationOf(paths: fc.Arbitrary<string>, values: fc.Arbitrary<unknown>)
     );
 }
 
-function patchBodies(paths: fc.Arbitrary<string>, values: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  const operations = fc.array(operationOf(paths, values), { minLength: 1, maxLength: 5 });
+/**
+ * PATCH bodies: operation lists that mix well-formed operations (which mostly succeed, so the resource keeps changing)
+ * with plausible-but-random ones (which mostly fail somewhere in the list), plus envelopes that are wrong as a whole.
+ */
+function patchBodies(paths: fc.Arbitrary<string>, values: fc.Arbitrary<unknown>, wellFormed: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<unknown> {
+  const operation = fc.oneof({ weight: 3, arbitrary: wellFormed }, { weight: 2, arbitrary: operationOf(paths, values) });
+  const operations = fc.array(operation, { minLength: 1, maxLength: 4 });
   return fc.oneof(
+    { weight: 4, arbitrary: fc.record({ schemas: fc.constant([PATCH_OP]), Operations: fc.array(wellFormed, { minLength: 1, maxLength: 3 }) }) },
     { weight: 6, arbitrary: fc.record({ schemas: fc.constant([PATCH_OP]), Operations: operations }) },
     { weight: 1, arbitrary: fc.record({ schemas: fc.jsonValue({ maxDepth: 1 }), operations }, { requiredKeys: ['operations'] }) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
     { weight: 1, arbitrary: fc.record({ Operations: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 })) }) },
+  );
+}
+
+const setOp = fc.mixedCase(fc.constantFrom('add', 'replace'));
+const removeOp = fc.mixedCase(fc.constant('remove'));
+const text = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
+  { weight: 2, arbitrary: freeText },
+  { weight: 1, arbitrary: fc.constantFrom('', null) }, // Q15: a remove
+);
+
+/** Operations Entra or the validator send, with values of the right type: they should mostly apply. */
+function wellFormedUserOperations(): fc.Arbitrary<Record<string, unknown>> {
+  const ids = fc.constantFrom(...seeded.userIds);
+  return fc.oneof(
+    fc.record({
+      op: setOp,
+      path: fc.constantFrom('title', 'displayName', 'nickName', 'externalId', 'name.givenName', 'name.familyName', 'preferredLanguage', `${ENTERPRISE}:department`, `${ENTERPRISE}:employeeNumber`, `${ACME}:costCenter`),
+      value: text,
+    }),
+    fc.record({ op: setOp, path: fc.constant('userName'), value: fc.oneof(fc.uuid().map((id) => `renamed-${id}@contoso.com`), fc.constantFrom(...seeded.userNames)) }),
+    fc.record({ op: setOp, path: fc.constant('active'), value: fc.constantFrom(true, false, 'True', 'False', 'true') }),
+    fc.record({
+      op: setOp,
+      path: fc
+        .tuple(fc.constantFrom('emails', 'phoneNumbers', 'addresses', 'roles', 'entitlements'), fc.constantFrom('work', 'home', 'other', 'mobile'))
+        .map(([attribute, type]) => `${attribute}[type eq "${type}"].${attribute === 'addresses' ? 'formatted' : 'value'}`),
+      value: text,
+    }),
+    fc.record({ op: setOp, path: fc.constantFrom('emails[type eq "work"].primary', 'emails[type eq "home"].primary'), value: fc.constantFrom(true, false, 'True', 'False') }),
+    fc.record({
+      op: setOp,
+      path: fc.constantFrom('emails', 'phoneNumbers', 'roles'),
+      value: fc.array(
+        fc.record({ value: fc.string({ minLength: 1, maxLength: 10 }), type: fc.constantFrom('work', 'home', 'other'), primary: fc.constantFrom(true, false, 'True', 'false') }, { requiredKeys: ['value'] }),
+        { maxLength: 3 },
+      ),
+    }),
+    fc.record({
+      op: setOp,
+      path: fc.constantFrom(`${ENTERPRISE}:manager`, 'manager'),
+      value: fc.oneof(ids, ids.map((value) => ({ value })), ids.map((value) => [{ $ref: `../Users/${value}`, value }]), fc.constantFrom('', null)),
+    }),
+    fc.record({
+      op: removeOp,
+      path: fc.constantFrom('title', 'nickName', 'emails[type eq "home"]', 'emails[type eq "work"].value', `${ENTERPRISE}:manager`, ENTERPRISE, 'name.givenName', 'phoneNumbers', ACME, 'roles[primary eq "True"]'),
+    }),
+    fc.record({
+      op: setOp,
+      value: fc.record(
+        { displayName: text, 'name.givenName': text, [`${ENTERPRISE}:employeeNumber`]: text, title: text, active: fc.constantFrom(true, 'False') },
+        { requiredKeys: [] },
+      ),
+    }),
+  );
+}
+
+/** Group operations Entra sends (T15–T17, both dialects), naming existing and unknown members. */
+function wellFormedGroupOperations(targetId: () => string): fc.Arbitrary<Record<string, unknown>> {
+  const ids = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...seeded.userIds, ...seeded.groupIds) }, { weight: 1, arbitrary: fc.constantFrom('unknown-id', '\uD800') });
+  const names = fc.oneof(fc.uuid().map((id) => `Group ${id}`), fc.constantFrom(...seeded.groupNames.map((name) => name.toUpperCase())));
+  return fc.oneof(
+    fc.record({ op: setOp, path: fc.constant('displayName'), value: names }),
+    fc.record({ op: setOp, path: fc.constant('externalId'), value: text }),
+    fc.record({ op: fc.constant('replace'), value: fc.record({ displayName: names, externalId: text }, { requiredKeys: [] }) }),
+    fc.record({ op: fc.mixedCase(fc.constant('add')), path: fc.constant('members'), value: fc.array(fc.record({ value: ids, $ref: fc.constant(null) }, { requiredKeys: ['value'] }), { maxLength: 3 }) }),
+    fc.record({ op: fc.mixedCase(fc.constant('add')), path: fc.constant('members'), value: fc.constant(null).map(() => [{ value: targetId() }]) }),
+    fc.record({ op: fc.constant('replace'), path: fc.constant('members'), value: fc.array(fc.record({ value: ids }), { maxLength: 2 }) }),
+    fc.record({ op: removeOp, path: fc.constant('members'), value: fc.array(fc.record({ value: ids }), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ op: removeOp, path: ids.map((id) => `members[value eq ${JSON.stringify(id)}]`) }),
+    fc.record({ op: removeOp, path: fc.constant('members') }),
   );
 }
 
@@ -342,14 +453,14 @@ function expectUserInvariants(user: any, id: string): void {
   const shown = JSON.stringify(user);
   expect(user.id, shown).toBe(id);
   expect(typeof user.userName, shown).toBe('string');
-  expect(String(user.userName).trim(), shown).not.toBe('');
+  expect(user.userName, shown).not.toBe('');
   expect(typeof user.active, shown).toBe('boolean');
   expect(user.schemas, shown).toContain(CORE_USER);
   expectPrimariesAreBooleans(user, 'user', shown);
 }
 
 describe('b) any user PATCH answers 200 or a SCIM 4xx, and a failing one changes nothing', () => {
-  async function patchUserProperty(body: fc.Arbitrary<unknown>, numRuns: number): Promise<void> {
+  async function patchUserProperty(body: fc.Arbitrary<unknown>, numRuns: number, examples: unknown[] = []): Promise<void> {
     const created = await scim.post('/Users', {
       schemas: [CORE_USER, ENTERPRISE],
       userName: `patch-target-${Date.now()}@contoso.com`,
@@ -381,12 +492,17 @@ describe('b) any user PATCH answers 200 or a SCIM 4xx, and a failing one changes
           expect(after.body, `after ${describeAnswer(answer)}`).toEqual(before.body);
         }
       }),
-      { numRuns },
+      { numRuns, examples: examples.map((example) => [example]) },
     );
   }
 
   it('plausible operation lists (ops in any case, valid/invalid/filtered/URN paths, values of every JSON type)', async () => {
-    await patchUserProperty(patchBodies(userPaths, userValues()), 150);
+    await patchUserProperty(patchBodies(userPaths, userValues(), wellFormedUserOperations()), 150, [
+      // Unpaired surrogates in values that become table keys (userName) and index rows (displayName, emails).
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 'patched\uD800@contoso.com' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { displayName: '\uDC00', externalId: 'x\uDFFF' } }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails[type eq "work"].value', value: '\uD800@contoso.com' }] },
+    ]);
   }, PROPERTY_TIMEOUT_MS);
 
   it('random JSON bodies', async () => {
@@ -423,7 +539,7 @@ function groupValues(targetId: () => string): fc.Arbitrary<unknown> {
   const ids = fc.oneof(
     fc.constantFrom(...seeded.userIds, ...seeded.groupIds),
     fc.constant(null).map(() => targetId()),
-    fc.constantFrom('unknown-id', '00000000000000000000000000000000', '', "x' or PartitionKey ne '"),
+    fc.constantFrom('unknown-id', '00000000000000000000000000000000', '', "x' or PartitionKey ne '", '\uD800'),
     fc.string({ maxLength: 10 }),
   );
   const member = fc.record(
@@ -435,6 +551,7 @@ function groupValues(targetId: () => string): fc.Arbitrary<unknown> {
     fc.uuid().map((id) => `Group ${id}`),
     fc.string({ maxLength: 12 }),
     fc.string({ unit: 'binary', maxLength: 6 }),
+    loneSurrogateText,
     ids,
     fc.boolean(),
     fc.integer(),
@@ -452,7 +569,7 @@ function groupValues(targetId: () => string): fc.Arbitrary<unknown> {
 const sortedMembers = (group: any): string[] => ((group.members ?? []) as { value: string }[]).map((member) => member.value).sort();
 
 describe('c) any group PATCH answers 204 or a SCIM 4xx, and a failing one changes nothing', () => {
-  async function patchGroupProperty(body: (targetId: () => string) => fc.Arbitrary<unknown>, numRuns: number): Promise<void> {
+  async function patchGroupProperty(body: (targetId: () => string) => fc.Arbitrary<unknown>, numRuns: number, examples: unknown[] = []): Promise<void> {
     const created = await scim.post('/Groups', { schemas: [CORE_GROUP], displayName: `Patch target ${Date.now()}`, externalId: 'patch-target', members: [{ value: seeded.userIds[0] }] });
     expect(created.status).toBe(201);
     const id = String(created.body.id);
@@ -468,7 +585,7 @@ describe('c) any group PATCH answers 204 or a SCIM 4xx, and a failing one change
           const shown = JSON.stringify(after.body);
           expect(after.body.id, shown).toBe(id);
           expect(typeof after.body.displayName, shown).toBe('string');
-          expect(String(after.body.displayName).trim(), shown).not.toBe('');
+          expect(after.body.displayName, shown).not.toBe('');
           expect(after.body.schemas, shown).toContain(CORE_GROUP);
           for (const member of sortedMembers(after.body)) expect([...seeded.userIds, ...seeded.groupIds, id], shown).toContain(member);
         } else {
@@ -481,12 +598,16 @@ describe('c) any group PATCH answers 204 or a SCIM 4xx, and a failing one change
           expect(after.body, shown).toEqual(before.body);
         }
       }),
-      { numRuns },
+      { numRuns, examples: examples.map((example) => [example]) },
     );
   }
 
   it('plausible operation lists (members by id, filters, displayName/externalId, URN paths, random values)', async () => {
-    await patchGroupProperty((targetId) => patchBodies(groupPaths, groupValues(targetId)), 150);
+    await patchGroupProperty((targetId) => patchBodies(groupPaths, groupValues(targetId), wellFormedGroupOperations(targetId)), 150, [
+      { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members[value eq "\\ud800"]' }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: '\uD800' }] }] },
+      { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { displayName: 'Renamed \uDC00', externalId: '\uD800' } }] },
+    ]);
   }, PROPERTY_TIMEOUT_MS);
 
   it('random JSON bodies', async () => {
@@ -512,13 +633,34 @@ describe('d) any POST /Users body answers 201 or a SCIM 4xx (400/409/413)', () =
       fc.constantFrom(...seeded.userNames, ...seeded.userNames.map((name) => name.toUpperCase()), '', ' ', 'x'),
       fc.string({ maxLength: 12 }),
       fc.string({ unit: 'binary', maxLength: 8 }),
+      loneSurrogateText.map((text) => `${text}@contoso.com`),
       fc.jsonValue({ maxDepth: 1 }),
     );
     const userShaped = fc
       .tuple(userNames, fc.dictionary(userAttributeKeys, userValues(), { maxKeys: 6 }), fc.boolean())
       .map(([userName, rest, withUserName]) => (withUserName ? { ...rest, userName } : rest));
+    // What Entra sends (T3 and its variants), with values of the right types: mostly created.
+    const entraShaped = fc.record(
+      {
+        schemas: fc.constantFrom([CORE_USER], [CORE_USER, ENTERPRISE], [CORE_USER, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User']),
+        userName: fc.oneof({ weight: 5, arbitrary: fc.uuid().map((id) => `entra-${id}@contoso.com`) }, { weight: 1, arbitrary: userNames }),
+        externalId: text,
+        displayName: text,
+        active: fc.constantFrom(true, false, 'True', 'False'),
+        name: fc.record({ givenName: text, familyName: text, formatted: text }, { requiredKeys: [] }),
+        emails: fc.oneof(
+          fc.constant(null),
+          fc.array(fc.record({ value: text, type: fc.constantFrom('work', 'home', 'other'), primary: fc.constantFrom(true, false, 'true', 'True') }, { requiredKeys: ['value'] }), { maxLength: 3 }),
+        ),
+        roles: fc.constantFrom([], null),
+        title: text,
+        meta: fc.constant({ resourceType: 'User' }),
+        [ENTERPRISE]: fc.record({ department: text, employeeNumber: text, manager: fc.oneof(fc.constant(null), fc.constantFrom(...seeded.userIds).map((value) => ({ value }))) }, { requiredKeys: [] }),
+      },
+      { requiredKeys: ['userName'] },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: userShaped }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) }), async (body) => {
+      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: entraShaped }, { weight: 3, arbitrary: userShaped }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) }), async (body) => {
         const answer = await scim.post('/Users', body);
         if (answer.status !== 201) {
           expectScimError(answer, [400, 409, 413]);
@@ -532,7 +674,7 @@ describe('d) any POST /Users body answers 201 or a SCIM 4xx (400/409/413)', () =
         expect(read.status, shown).toBe(200);
         expect(read.body, shown).toEqual(answer.body);
       }),
-      { numRuns: 120 },
+      { numRuns: 120, examples: [[{ userName: 'new\uD800@contoso.com', displayName: '\uDC00', externalId: '\uDFFF', emails: [{ value: '\uD800' }] }]] },
     );
   }, PROPERTY_TIMEOUT_MS);
 });

@@ -17,7 +17,7 @@ const anyValue = fc.oneof(
 );
 
 function decodeVerbatim(key: string): string {
-  return key.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return key.replace(/%u([0-9a-f]{4})|%([0-9A-F]{2})/g, (_, wide?: string, byte?: string) => String.fromCharCode(parseInt(wide ?? byte ?? '', 16)));
 }
 
 describe('encodeKey', () => {

@@ -10,7 +10,7 @@ import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/st
 import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
-const created: TableClients[] = [];
+const allTables: TableClients[] = [];
 let tables: TableClients;
 let repo: PeopleRepository;
 
@@ -19,7 +19,7 @@ async function freshTables(): Promise<TableClients> {
   const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
   const clients = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
   await ensureTables(clients);
-  created.push(clients);
+  allTables.push(clients);
   return clients;
 }
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   repo = new PeopleRepository(tables.people);
 });
 afterAll(async () => {
-  await Promise.all(created.flatMap((clients) => Object.values(clients).map((table) => table.deleteTable())));
+  await Promise.all(allTables.flatMap((clients) => Object.values(clients).map((table) => table.deleteTable())));
 });
 
 let counter = 0;
@@ -270,40 +270,89 @@ describe('PeopleRepository: concurrent creates', () => {
   });
 });
 
+describe('PeopleRepository: a pointer claimed by a write still in flight', () => {
+  // The first writer claims its pointers one after another, the shared key first: the second writer sees that pointer
+  // while the first writer's person does not hold the key yet. Whatever the interleaving, one holder must remain.
+  function claimFirst(key: string, bucket: string, round: number): string[] {
+    const extra: string[] = [];
+    while (extra.length < 5) extra.push(keyOutsideBucket(`extra${round}`, bucket));
+    return [key, ...extra];
+  }
+
+  async function holdersOf(key: string, ids: string[]): Promise<string[]> {
+    const people = await Promise.all(ids.map((id) => repo.getById(id)));
+    return people.filter((p) => p?.nameKeys.includes(key)).map((p) => p!.id);
+  }
+
+  it('lets exactly one of two creates win and leaves it findable', async () => {
+    for (let round = 0; round < 8; round++) {
+      const key = uniqueKey('inflight');
+      const bucket = otherBucket(bucketOf(key));
+      const slow = stagedPerson(key, idInBucket(bucket));
+      slow.nameKeys = claimFirst(key, bucket, round);
+      const fast = stagedPerson(key, idInBucket(bucket));
+      const results = await Promise.allSettled([repo.create(slow), repo.create(fast)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(KeyTakenError);
+      const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<PersonRecord>).value;
+      expect(await holdersOf(key, [slow.id, fast.id])).toEqual([winner.id]);
+      expect((await repo.findByNameKey(key))?.id).toBe(winner.id);
+    }
+  });
+
+  it.each(['pointer', 'co-located copy'])('never leaves two holders when an update adding the key races a create (rival: %s)', async (rivalRow) => {
+    for (let round = 0; round < 8; round++) {
+      const key = uniqueKey('inflight-update');
+      const bucket = otherBucket(bucketOf(key));
+      const own = uniqueKey('own');
+      const existing = await repo.create(stagedPerson(own, idInBucket(bucket)));
+      const rival = stagedPerson(key, rivalRow === 'pointer' ? idInBucket(bucket) : newPersonId(key));
+      const results = await Promise.allSettled([
+        repo.update(existing, { ...existing, nameKeys: [own, ...claimFirst(key, bucket, round)] }),
+        repo.create(rival),
+      ]);
+      for (const r of results) {
+        if (r.status === 'rejected') expect([KeyTakenError, ConcurrentUpdateError].some((type) => r.reason instanceof type)).toBe(true);
+      }
+      const holders = await holdersOf(key, [existing.id, rival.id]);
+      expect(holders).toHaveLength(1);
+      expect((await repo.findByNameKey(key))?.id).toBe(holders[0]);
+    }
+  });
+});
+
 describe('PeopleRepository: page and scan', () => {
   it('pages through all people or only Content Manager users', async () => {
     const local = new PeopleRepository((await freshTables()).people);
-    {
-      const cmIds = new Set<string>();
-      const stagedIds = new Set<string>();
-      for (let i = 0; i < 7; i++) cmIds.add((await local.create(cmPerson(uniqueKey('cm')))).id);
-      for (let i = 0; i < 5; i++) {
-        const key = uniqueKey('staged');
-        stagedIds.add((await local.create(stagedPerson(key, newPersonId(key)))).id);
-      }
-      const all: string[] = [];
-      let token: string | undefined;
-      let pages = 0;
-      do {
-        const page = await local.page({ pageSize: 5, ...(token === undefined ? {} : { continuationToken: token }) });
-        expect(page.items.length).toBeLessThanOrEqual(5);
-        all.push(...page.items.map((p) => p.id));
-        token = page.continuationToken;
-        pages++;
-      } while (token !== undefined);
-      expect(pages).toBeGreaterThanOrEqual(3);
-      expect(new Set(all)).toEqual(new Set([...cmIds, ...stagedIds]));
-      expect(all).toHaveLength(12); // key rows (copies, pointers) are not people
-
-      const cmOnly: string[] = [];
-      for await (const p of local.scan({ cmOnly: true, pageSize: 3 })) cmOnly.push(p.id);
-      expect(new Set(cmOnly)).toEqual(cmIds);
-      expect(cmOnly).toHaveLength(7);
-      const everyone: PersonRecord[] = [];
-      for await (const p of local.scan()) everyone.push(p);
-      expect(everyone).toHaveLength(12);
-      expect(everyone.every((p) => p.etag !== undefined && p.version === 1)).toBe(true);
+    const cmIds = new Set<string>();
+    const stagedIds = new Set<string>();
+    for (let i = 0; i < 7; i++) cmIds.add((await local.create(cmPerson(uniqueKey('cm')))).id);
+    for (let i = 0; i < 5; i++) {
+      const key = uniqueKey('staged');
+      stagedIds.add((await local.create(stagedPerson(key, newPersonId(key)))).id);
     }
+    const all: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await local.page({ pageSize: 5, ...(token === undefined ? {} : { continuationToken: token }) });
+      expect(page.items.length).toBeLessThanOrEqual(5);
+      all.push(...page.items.map((p) => p.id));
+      token = page.continuationToken;
+      pages++;
+    } while (token !== undefined);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(new Set(all)).toEqual(new Set([...cmIds, ...stagedIds]));
+    expect(all).toHaveLength(12); // key rows (copies, pointers) are not people
+
+    const cmOnly: string[] = [];
+    for await (const p of local.scan({ cmOnly: true, pageSize: 3 })) cmOnly.push(p.id);
+    expect(new Set(cmOnly)).toEqual(cmIds);
+    expect(cmOnly).toHaveLength(7);
+    const everyone: PersonRecord[] = [];
+    for await (const p of local.scan()) everyone.push(p);
+    expect(everyone).toHaveLength(12);
+    expect(everyone.every((p) => p.etag !== undefined && p.version === 1)).toBe(true);
   });
 });
 

@@ -1,0 +1,47 @@
+// The benchmark's Functions host, run as a child process by bench-host.ts: the compiled function registrations on
+// the local host, with their services on the Azurite it is given. Reports its URL, error log lines and peak memory
+// over IPC.
+import { importFunctionModules } from '../local/function-modules.js';
+import { installFunctionsCore } from '../local/functions-core.js';
+import { startHttpHost } from '../local/http-host.js';
+import { runAppStartHooks } from '../local/invocation.js';
+import { parseSettings } from '../shared/config.js';
+import { LocalFileSecretStore } from '../shared/secrets/local-file-secret-store.js';
+import { createServices, useServices } from '../shared/services.js';
+
+export type HostMessage = { kind: 'ready'; url: string } | { kind: 'error'; line: string } | { kind: 'rss'; peakMb: number };
+
+const RSS_SAMPLE_MS = 100;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const send = (message: HostMessage) => process.send?.(message);
+  let peakRss = process.memoryUsage.rss();
+  setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, RSS_SAMPLE_MS).unref();
+  process.on('message', (message: { kind?: string }) => {
+    if (message.kind === 'rss') send({ kind: 'rss', peakMb: Math.round((Math.max(peakRss, process.memoryUsage.rss()) / 1024 / 1024) * 10) / 10 });
+  });
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('disconnect', () => process.exit(0));
+
+  const root = required('BENCH_PROJECT_ROOT');
+  const registry = installFunctionsCore();
+  await importFunctionModules(root);
+  const settings = parseSettings({ AzureWebJobsStorage: required('BENCH_CONNECTION_STRING') });
+  useServices(await createServices(settings, { tablePrefix: 'bench', secrets: new LocalFileSecretStore(required('BENCH_SECRETS_PATH')) }));
+  await runAppStartHooks(registry, root);
+  const log = (line: string) => {
+    if (/^\[(error|critical)\]/i.test(line)) send({ kind: 'error', line });
+  };
+  const host = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: required('BENCH_FUNCTIONS_KEY'), log });
+  send({ kind: 'ready', url: host.url });
+}
+
+await main();

@@ -1,0 +1,176 @@
+// IntegrationService against Azurite and a LocalFileSecretStore in a temporary directory: the token lives only in
+// the secret store, the table keeps its hash, and SCIM requests are authenticated against it.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseSettings } from '../../../shared/config.js';
+import { IntegrationService, tenantUrlOf } from '../../../shared/directory/integrations.js';
+import { hashSecretToken, secretTokenMatches } from '../../../shared/directory/secret-token.js';
+import type * as SecretTokenModule from '../../../shared/directory/secret-token.js';
+import { ScimError } from '../../../shared/scim/errors.js';
+import { LocalFileSecretStore } from '../../../shared/secrets/local-file-secret-store.js';
+import { IntegrationRepository } from '../../../shared/storage/integration-repository.js';
+import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+
+// The real comparison, observed: authentication must go through the constant-time check.
+vi.mock('../../../shared/directory/secret-token.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof SecretTokenModule>();
+  return { ...actual, secretTokenMatches: vi.fn(actual.secretTokenMatches) };
+});
+
+const BASE = 'https://scim.example.com/';
+let tables: TableClients;
+let dir: string;
+let secretsPath: string;
+let clock: number;
+let service: IntegrationService;
+
+const settings = (): ReturnType<typeof parseSettings> => parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
+const newService = (): IntegrationService =>
+  new IntegrationService(new IntegrationRepository(tables.integrations), new LocalFileSecretStore(secretsPath), () => clock);
+
+beforeAll(async () => {
+  tables = createTableClients(settings(), { tablePrefix: `t${randomBytes(6).toString('hex')}` });
+  await ensureTables(tables);
+  dir = await mkdtemp(join(tmpdir(), 'integrations-'));
+  secretsPath = join(dir, 'secrets.json');
+});
+afterAll(async () => {
+  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  clock = Date.parse('2025-06-01T12:00:00.000Z');
+  service = newService();
+});
+
+async function expect401(promise: Promise<unknown>): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ScimError);
+  expect((error as ScimError).status).toBe(401);
+  expect((error as ScimError).headers['WWW-Authenticate']).toMatch(/^Bearer/);
+}
+
+describe('IntegrationService: create, reveal, list', () => {
+  it('creates an integration whose table row holds only the hash of its token', async () => {
+    const created = await service.create({ displayName: 'Entra prod', userProvisioning: 'create' }, BASE);
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/) as string,
+      displayName: 'Entra prod',
+      userProvisioning: 'create',
+      tenantUrl: `https://scim.example.com/api/scim/${created.id}/v2`,
+      created: '2025-06-01T12:00:00.000Z',
+      lastModified: '2025-06-01T12:00:00.000Z',
+      secretToken: expect.stringMatching(/^[A-Za-z0-9_-]{64}$/) as string,
+    });
+
+    const raw = await tables.integrations.getEntity<Record<string, unknown>>('integration', created.id);
+    for (const value of Object.values(raw)) expect(String(value)).not.toContain(created.secretToken);
+    expect(raw.tokenHash).toBe(hashSecretToken(created.secretToken));
+    // The plaintext is in the secret store, under the name the row records.
+    const stored = JSON.parse(await readFile(secretsPath, 'utf8')) as Record<string, string>;
+    expect(stored[String(raw.tokenSecretName)]).toBe(created.secretToken);
+  });
+
+  it('reveals the token from the secret store, and nothing for an unknown integration', async () => {
+    const created = await service.create({ displayName: 'reveal', userProvisioning: 'matchOnly' }, BASE);
+    expect(await service.revealToken(created.id)).toBe(created.secretToken);
+    expect(await service.revealToken(randomBytes(16).toString('hex'))).toBeUndefined();
+    expect(await service.revealToken('../../etc')).toBeUndefined();
+  });
+
+  it('gets and lists views without any token material', async () => {
+    const created = await service.create({ displayName: 'listed', userProvisioning: 'matchOnly' }, 'https://host');
+    const view = await service.get(created.id, 'https://host');
+    expect(view).toEqual({ ...created, secretToken: undefined, tenantUrl: tenantUrlOf('https://host', created.id) });
+    expect(Object.keys(view ?? {})).not.toContain('tokenHash');
+    expect((await service.list('https://host')).map((v) => v.id)).toContain(created.id);
+    expect(await service.get(randomBytes(16).toString('hex'), BASE)).toBeUndefined();
+  });
+
+  it('removes the stored token when the table write fails', async () => {
+    const noTables = createTableClients(settings(), { tablePrefix: `t${randomBytes(6).toString('hex')}` }); // never created
+    const failing = new IntegrationService(new IntegrationRepository(noTables.integrations), new LocalFileSecretStore(secretsPath));
+    const before = JSON.parse(await readFile(secretsPath, 'utf8')) as Record<string, string>;
+    await expect(failing.create({ displayName: 'doomed', userProvisioning: 'matchOnly' }, BASE)).rejects.toThrow();
+    expect(JSON.parse(await readFile(secretsPath, 'utf8'))).toEqual(before);
+  });
+
+  it('builds tenant URLs without doubled slashes', () => {
+    expect(tenantUrlOf('https://h/', 'abc')).toBe('https://h/api/scim/abc/v2');
+    expect(tenantUrlOf('https://h///', 'abc')).toBe('https://h/api/scim/abc/v2');
+    expect(tenantUrlOf('https://h', 'abc')).toBe('https://h/api/scim/abc/v2');
+  });
+});
+
+describe('IntegrationService: authenticate', () => {
+  it('accepts its own token through the constant-time comparison', async () => {
+    const created = await service.create({ displayName: 'auth', userProvisioning: 'matchOnly' }, BASE);
+    const matches = vi.mocked(secretTokenMatches);
+    matches.mockClear();
+    const record = await service.authenticate(created.id, `Bearer ${created.secretToken}`);
+    expect(record.id).toBe(created.id);
+    expect(matches).toHaveBeenCalledWith(created.secretToken, hashSecretToken(created.secretToken));
+  });
+
+  it('refuses missing, malformed, wrong and foreign tokens with 401', async () => {
+    const mine = await service.create({ displayName: 'mine', userProvisioning: 'matchOnly' }, BASE);
+    const other = await service.create({ displayName: 'other', userProvisioning: 'matchOnly' }, BASE);
+    await expect401(service.authenticate(mine.id, null));
+    await expect401(service.authenticate(mine.id, ''));
+    await expect401(service.authenticate(mine.id, 'Bearer'));
+    await expect401(service.authenticate(mine.id, `Basic ${mine.secretToken}`));
+    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken} extra`));
+    await expect401(service.authenticate(mine.id, mine.secretToken));
+    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken.slice(1)}`));
+    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken.toLowerCase()}x`));
+    await expect401(service.authenticate(mine.id, `Bearer ${other.secretToken}`));
+    await expect401(service.authenticate(mine.id, `Bearer ${hashSecretToken(mine.secretToken)}`));
+    await expect401(service.authenticate(randomBytes(16).toString('hex'), `Bearer ${mine.secretToken}`));
+    await expect401(service.authenticate('NOT-AN-ID', `Bearer ${mine.secretToken}`));
+    // The right token still works after all that.
+    await expect(service.authenticate(mine.id, `bearer ${mine.secretToken}`)).resolves.toMatchObject({ id: mine.id });
+  });
+});
+
+describe('IntegrationService: rotation', () => {
+  it('replaces the token: the old one stops working at once on this instance', async () => {
+    const created = await service.create({ displayName: 'rotate', userProvisioning: 'matchOnly' }, BASE);
+    await service.authenticate(created.id, `Bearer ${created.secretToken}`); // cached
+    clock += 1_000;
+    const rotated = await service.rotateToken(created.id);
+    expect(rotated).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(rotated).not.toBe(created.secretToken);
+
+    await expect401(service.authenticate(created.id, `Bearer ${created.secretToken}`));
+    await expect(service.authenticate(created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
+    expect(await service.revealToken(created.id)).toBe(rotated);
+    const raw = await tables.integrations.getEntity<Record<string, unknown>>('integration', created.id);
+    expect(raw.tokenHash).toBe(hashSecretToken(rotated!));
+    expect(raw.lastModified).toBe('2025-06-01T12:00:01.000Z');
+    for (const value of Object.values(raw)) expect(String(value)).not.toContain(rotated);
+  });
+
+  it('takes effect on another instance once its cached row expires', async () => {
+    const created = await service.create({ displayName: 'two instances', userProvisioning: 'matchOnly' }, BASE);
+    const other = newService();
+    await other.authenticate(created.id, `Bearer ${created.secretToken}`);
+    const rotated = (await service.rotateToken(created.id))!;
+
+    clock += 29_000; // within the cache window the other instance still knows only the old hash
+    await expect(other.authenticate(created.id, `Bearer ${created.secretToken}`)).resolves.toMatchObject({ id: created.id });
+    await expect401(other.authenticate(created.id, `Bearer ${rotated}`));
+    clock += 2_000;
+    await expect401(other.authenticate(created.id, `Bearer ${created.secretToken}`));
+    await expect(other.authenticate(created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
+  });
+
+  it('answers undefined when rotating an unknown integration', async () => {
+    expect(await service.rotateToken(randomBytes(16).toString('hex'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,151 @@
+// MembershipRepository against Azurite: both sides of every membership, batching beyond 100 rows, idempotence.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSettings } from '../../../shared/config.js';
+import { type MemberRow, MembershipRepository } from '../../../shared/storage/membership-repository.js';
+import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+
+let tables: TableClients;
+let repo: MembershipRepository;
+
+beforeAll(async () => {
+  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
+  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
+  await ensureTables(tables);
+  repo = new MembershipRepository(tables.members);
+});
+afterAll(async () => {
+  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+});
+
+let counter = 0;
+/** Ids shaped like the product's (hex), unique within this file's tables. */
+const newId = (): string => `${(counter++).toString(16).padStart(4, '0')}${randomBytes(14).toString('hex')}`;
+const users = (n: number): MemberRow[] => Array.from({ length: n }, (_, i) => ({ value: newId(), type: 'User', display: `User ${i}` }));
+
+async function allMembers(integrationId: string, groupId: string, pageSize?: number): Promise<{ rows: MemberRow[]; pages: number }> {
+  const rows: MemberRow[] = [];
+  let pages = 0;
+  for await (const page of repo.members(integrationId, groupId, pageSize)) {
+    rows.push(...page);
+    pages++;
+  }
+  return { rows, pages };
+}
+
+const values = (rows: MemberRow[]): string[] => rows.map((r) => r.value).sort();
+
+describe('MembershipRepository', () => {
+  it('adds 250 members (more than one transaction) and reads them from both sides', async () => {
+    const group = newId();
+    const members = users(250);
+    await repo.add('int1', group, members);
+
+    const { rows, pages } = await allMembers('int1', group, 100);
+    expect(pages).toBe(3);
+    expect(values(rows)).toEqual(values(members));
+    expect(rows.find((r) => r.value === members[7]!.value)).toEqual(members[7]);
+
+    for (const member of [members[0]!, members[99]!, members[100]!, members[249]!]) {
+      expect(await repo.isMember('int1', group, member.value)).toBe(true);
+      expect(await repo.groupsOf('int1', member.value)).toEqual([group]);
+    }
+  });
+
+  it('keeps members of different groups and integrations apart', async () => {
+    const [g1, g2] = [newId(), newId()];
+    const [shared, onlyG1, otherIntegration] = users(3) as [MemberRow, MemberRow, MemberRow];
+    await repo.add('int1', g1, [shared, onlyG1]);
+    await repo.add('int1', g2, [shared]);
+    await repo.add('int2', g1, [otherIntegration]);
+
+    expect((await repo.groupsOf('int1', shared.value)).sort()).toEqual([g1, g2].sort());
+    expect(await repo.groupsOf('int1', onlyG1.value)).toEqual([g1]);
+    expect(await repo.groupsOf('int2', shared.value)).toEqual([]);
+    expect(await repo.groupsOf('int1', otherIntegration.value)).toEqual([]);
+    expect(await repo.isMember('int1', g2, onlyG1.value)).toBe(false);
+    expect(await repo.isMember('int2', g1, shared.value)).toBe(false);
+    expect(values((await allMembers('int1', g1)).rows)).toEqual(values([shared, onlyG1]));
+    expect(values((await allMembers('int2', g1)).rows)).toEqual([otherIntegration.value]);
+  });
+
+  it('keeps the member type and display, and re-adding is idempotent (last display wins)', async () => {
+    const group = newId();
+    const nested: MemberRow = { value: newId(), type: 'Group' };
+    const user: MemberRow = { value: newId(), type: 'User', display: 'Before' };
+    await repo.add('int1', group, [nested, user]);
+    await repo.add('int1', group, [nested, { ...user, display: 'After' }]);
+    await repo.add('int1', group, [nested]);
+
+    const { rows } = await allMembers('int1', group);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.value === nested.value)).toEqual({ value: nested.value, type: 'Group' });
+    expect(rows.find((r) => r.value === user.value)).toEqual({ value: user.value, type: 'User', display: 'After' });
+    expect(await repo.groupsOf('int1', nested.value)).toEqual([group]);
+  });
+
+  it('removes some members, tolerating ids that are not members and duplicates', async () => {
+    const group = newId();
+    const members = users(150);
+    await repo.add('int1', group, members);
+    const removed = members.slice(0, 120).map((m) => m.value);
+    const strangers = [newId(), newId()];
+    await expect(repo.remove('int1', group, [...removed, ...strangers, removed[0]!])).resolves.toBeUndefined();
+
+    const { rows } = await allMembers('int1', group);
+    expect(values(rows)).toEqual(values(members.slice(120)));
+    expect(await repo.isMember('int1', group, removed[5]!)).toBe(false);
+    expect(await repo.groupsOf('int1', removed[5]!)).toEqual([]);
+    expect(await repo.groupsOf('int1', members[130]!.value)).toEqual([group]);
+
+    // Removing again (everything already gone) and removing from an empty or unknown group do not throw.
+    await expect(repo.remove('int1', group, removed)).resolves.toBeUndefined();
+    await expect(repo.remove('int1', newId(), [members[130]!.value])).resolves.toBeUndefined();
+    await expect(repo.remove('int1', group, [])).resolves.toBeUndefined();
+    expect(await repo.isMember('int1', group, members[130]!.value)).toBe(true);
+  });
+
+  it('removeAll empties a large group on both sides and leaves other groups alone', async () => {
+    const [group, other] = [newId(), newId()];
+    const members = users(230);
+    await repo.add('int1', group, members);
+    await repo.add('int1', other, members.slice(0, 3));
+    await repo.removeAll('int1', group);
+
+    expect((await allMembers('int1', group)).rows).toEqual([]);
+    for (const member of members.slice(0, 5)) {
+      expect(await repo.groupsOf('int1', member.value)).toEqual(members.indexOf(member) < 3 ? [other] : []);
+    }
+    expect(values((await allMembers('int1', other)).rows)).toEqual(values(members.slice(0, 3)));
+    await expect(repo.removeAll('int1', group)).resolves.toBeUndefined();
+  });
+
+  it('removeMemberEverywhere drops one member from every group of the integration only', async () => {
+    const groups = [newId(), newId(), newId()];
+    const [leaver, stayer] = users(2) as [MemberRow, MemberRow];
+    for (const group of groups) await repo.add('int1', group, [leaver, stayer]);
+    await repo.add('int2', groups[0]!, [leaver]);
+
+    await repo.removeMemberEverywhere('int1', leaver.value);
+    expect(await repo.groupsOf('int1', leaver.value)).toEqual([]);
+    for (const group of groups) {
+      expect(await repo.isMember('int1', group, leaver.value)).toBe(false);
+      expect(await repo.isMember('int1', group, stayer.value)).toBe(true);
+    }
+    expect(await repo.isMember('int2', groups[0]!, leaver.value)).toBe(true);
+    await expect(repo.removeMemberEverywhere('int1', leaver.value)).resolves.toBeUndefined();
+  });
+
+  it('does not confuse a member id with another that it prefixes', async () => {
+    const group = newId();
+    const short = newId();
+    await repo.add('int1', group, [{ value: `${short}0`, type: 'User' }]);
+    expect(await repo.groupsOf('int1', short)).toEqual([]);
+    expect(await repo.isMember('int1', group, short)).toBe(false);
+  });
+
+  it('yields nothing for a group without members', async () => {
+    expect((await allMembers('int1', newId())).rows).toEqual([]);
+    expect(await repo.groupsOf('int1', newId())).toEqual([]);
+  });
+});
