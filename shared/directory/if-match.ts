@@ -6,10 +6,9 @@ export function weakVersionTag(version: number): string {
   return `W/"${version}"`;
 }
 
-/** Throws 412 unless If-Match is absent, `*`, or lists the current version (weak or strong form). */
-export function assertIfMatch(ifMatch: string | undefined, version: number): void {
+/** Throws 412 unless If-Match is absent, `*`, or lists the current version tag (weak or strong form). */
+export function assertIfMatch(ifMatch: string | undefined, current: string): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const current = weakVersionTag(version);
   const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
   if (!ifMatch.split(',').map(opaque).includes(opaque(current))) {
     throw preconditionFailed(`If-Match ${ifMatch} does not match the current version ${current}.`);

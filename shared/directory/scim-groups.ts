@@ -106,7 +106,7 @@ export class ScimGroupService {
 
   async delete(call: GroupCall, id: string): Promise<void> {
     const group = await this.require(call, id);
-    assertIfMatch(call.ifMatch, group.version);
+    assertIfMatch(call.ifMatch, weakVersionTag(group.version));
     await this.memberships.removeAll(call.integration.id, id);
     await this.memberships.removeMemberEverywhere(call.integration.id, id);
     await this.groups.delete(group);
@@ -148,9 +148,10 @@ export class ScimGroupService {
     const integrationId = call.integration.id;
     for (let attempt = 0; ; attempt++) {
       const group = await this.require(call, id);
-      assertIfMatch(call.ifMatch, group.version);
+      assertIfMatch(call.ifMatch, weakVersionTag(group.version));
       const { doc, delta } = compute(group);
-      const accepted = await this.existingMembers(call, delta.add);
+      // A group cannot contain itself: like an unknown id, its own id is ignored.
+      const accepted = await this.existingMembers(call, delta.add.filter((member) => member.value !== id));
       const next: GroupRecord = { ...group, displayName: typeof doc.displayName === 'string' ? doc.displayName : group.displayName, lastModified: this.now().toISOString() };
       if (typeof doc.externalId === 'string') next.externalId = doc.externalId;
       else delete next.externalId;

@@ -19,7 +19,7 @@ import { assertIfMatch } from './if-match.js';
 import { ListCursors, type ScanPosition } from './list-cursors.js';
 import type { PersonStore } from './person-store.js';
 import { planUserQuery } from './user-query-plan.js';
-import { isVisible, renderUser, type UserDocument, viewDocument } from './user-view.js';
+import { isVisible, renderUser, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
 
 /** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
 export const MAX_SCANNED_PEOPLE = 250_000;
@@ -163,8 +163,9 @@ export class ScimUserService {
   async delete(call: ScimCall, id: string): Promise<void> {
     const integrationId = call.integration.id;
     const person = await this.store.people.getById(id);
-    if (person === undefined || !isVisible(person, integrationId)) throw notFound(`Resource ${id} not found`);
-    assertIfMatch(call.ifMatch, person.version);
+    const doc = person === undefined ? undefined : viewDocument(person, integrationId);
+    if (person === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
+    assertIfMatch(call.ifMatch, viewVersionTag(doc));
     await this.memberships.removeMemberEverywhere(integrationId, id);
     await this.store.mutate(id, (current) => {
       if (current === undefined || !isVisible(current, integrationId)) return { next: undefined, result: undefined };
@@ -184,7 +185,7 @@ export class ScimUserService {
       const { person } = await this.store.mutate(id, (current) => {
         const doc = current === undefined ? undefined : viewDocument(current, integrationId);
         if (current === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
-        assertIfMatch(call.ifMatch, current.version);
+        assertIfMatch(call.ifMatch, viewVersionTag(doc));
         written = change(doc);
         const timestamp = this.now().toISOString();
         const source = current.sources[integrationId];

@@ -2,7 +2,7 @@
 // integration's staged record. Pure functions: what is visible, what it looks like, and which keys and index rows
 // the person needs.
 import type { IndexEntry } from '../storage/user-index-repository.js';
-import { weakVersionTag } from './if-match.js';
+import { createHash } from 'node:crypto';
 import { caseFoldKey } from '../storage/keys.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
 
@@ -39,6 +39,14 @@ export function viewDocument(person: PersonRecord, integrationId: string): UserD
   return person.cm === undefined ? undefined : documentFromContentManager(person.cm);
 }
 
+/**
+ * The weak ETag of one integration's view: a digest of what that view shows, so another integration's writes to the
+ * same person neither change it nor reveal themselves through it.
+ */
+export function viewVersionTag(doc: UserDocument): string {
+  return `W/"${createHash('sha256').update(JSON.stringify(doc)).digest('base64url').slice(0, 16)}"`;
+}
+
 /** The SCIM resource: `schemas` from the extensions present, `id`, the document, and `meta`. */
 export function renderUser(person: PersonRecord, integrationId: string, location: string): Record<string, unknown> | undefined {
   const doc = viewDocument(person, integrationId);
@@ -52,7 +60,7 @@ export function renderUser(person: PersonRecord, integrationId: string, location
     id: person.id,
     ...doc,
     active: typeof doc.active === 'boolean' ? doc.active : true,
-    meta: { resourceType: 'User', created, lastModified, location, version: weakVersionTag(person.version) },
+    meta: { resourceType: 'User', created, lastModified, location, version: viewVersionTag(doc) },
   };
 }
 

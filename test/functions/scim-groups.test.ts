@@ -89,6 +89,13 @@ describe('groups', () => {
     }
   });
 
+  it('ignores a group added to itself', async () => {
+    const created = await group();
+    const response = await scim.patch(`/Groups/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: created.id }] }] });
+    expect(response.status).toBe(204);
+    expect(await memberIds(created.id)).toEqual([]);
+  });
+
   it('T16 ignores unknown member ids (204) and stores none of them', async () => {
     const created = await group();
     const response = await scim.patch(`/Groups/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: 'string id 1' }] });

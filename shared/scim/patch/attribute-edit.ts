@@ -42,7 +42,14 @@ export function setAttribute(target: EditTarget, op: 'add' | 'replace', value: u
   const { definition } = target;
   if (definition.multiValued) setMultiValued(target, op, value);
   else if (definition.type === 'complex') setComplex(target, value);
-  else write(target.container, definition, canonicalSimpleValue(definition, value, target.text));
+  else {
+    const canonical = canonicalSimpleValue(definition, value, target.text);
+    // A required attribute (userName, a group's displayName) may not be blanked out, as POST and PUT refuse it too.
+    if (definition.required && typeof canonical === 'string' && canonical.trim() === '') {
+      throw badRequest('invalidValue', `${definition.name} is required and cannot be blank`);
+    }
+    write(target.container, definition, canonical);
+  }
 }
 
 export function removeAttribute(target: EditTarget): void {

@@ -9,6 +9,7 @@ import {
   renderUser,
   USER_SCHEMA,
   viewDocument,
+  viewVersionTag,
 } from '../../../shared/directory/user-view.js';
 import { caseFoldKey } from '../../../shared/storage/keys.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../../../shared/storage/person-record.js';
@@ -99,8 +100,17 @@ describe('renderUser', () => {
       displayName: 'Alice Admin',
       emails: [{ value: 'Alice@Contoso.com', type: 'work', primary: true }],
       active: true,
-      meta: { resourceType: 'User', created: cm.created, lastModified: cm.lastModified, location: LOCATION, version: 'W/"7"' },
+      meta: { resourceType: 'User', created: cm.created, lastModified: cm.lastModified, location: LOCATION, version: viewVersionTag(viewDocument(p, 'int2') ?? {}) },
     });
+  });
+
+  it("versions each integration's view by its content: another source's write leaves it unchanged", () => {
+    const before = person({ cm, sources: { int1: source({ userName: 'u', title: 'A' }) }, version: 1 });
+    const after = person({ cm, sources: { int1: source({ userName: 'u', title: 'A' }), int2: source({ userName: 'u', title: 'B' }) }, version: 2 });
+    const tag = (p: PersonRecord, id: string) => (renderUser(p, id, LOCATION)?.meta as { version: string }).version;
+    expect(tag(after, 'int1')).toBe(tag(before, 'int1'));
+    expect(tag(after, 'int1')).toMatch(/^W\/"[A-Za-z0-9_-]{16}"$/);
+    expect(tag(after, 'int2')).not.toBe(tag(after, 'int1'));
   });
 
   it('lists the enterprise (and any extension) URN only when the document has it', () => {
@@ -126,7 +136,7 @@ describe('renderUser', () => {
       created: '2025-02-01T00:00:00.000Z',
       lastModified: '2025-03-01T00:00:00.000Z',
       location: LOCATION,
-      version: 'W/"3"',
+      version: viewVersionTag(viewDocument(p, 'int1') ?? {}),
     });
     const newerSource = person({ cm, sources: { int1: source({ userName: 'u' }) } });
     expect((renderUser(newerSource, 'int1', LOCATION)?.meta as { lastModified: string }).lastModified).toBe('2025-02-02T00:00:00.000Z');

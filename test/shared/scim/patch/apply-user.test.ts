@@ -315,3 +315,14 @@ describe('applyUserPatch: RFC 7644 rules', () => {
     expect([error.status, error.scimType]).toEqual([400, 'invalidFilter']);
   });
 });
+
+describe('required attributes', () => {
+  it('refuses to blank out userName with a PATCH, as POST and PUT do', () => {
+    const doc = { userName: 'someone@contoso.com' };
+    for (const value of ['   ', '']) {
+      expect(() => applyUserPatch(doc, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value }] })).toThrowError(
+        expect.objectContaining({ status: 400, scimType: 'invalidValue' }),
+      );
+    }
+  });
+});

@@ -94,7 +94,8 @@ const randomBody = fc.oneof(
 );
 
 /** Operations Entra or the validator could really send, in either dialect: these must always apply. */
-const text = fc.string({ minLength: 1, maxLength: 10 });
+// Entra never sends a blank value for a required attribute; a blank userName/displayName is refused (400).
+const text = fc.string({ minLength: 1, maxLength: 10 }).filter((value) => value.trim() !== '');
 const setOp = fc.constantFrom('Add', 'add', 'Replace', 'replace');
 const emptyValue = fc.constantFrom('', null);
 const entraUserOperation = fc.oneof(
