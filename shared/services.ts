@@ -5,6 +5,7 @@ import { type Settings, settings } from './config.js';
 import { AttributeCatalog } from './directory/attribute-catalog.js';
 import { ContentManagerUsers } from './directory/content-manager-users.js';
 import { IntegrationService } from './directory/integrations.js';
+import { MemberExistenceCache } from './directory/member-existence-cache.js';
 import { PersonStore } from './directory/person-store.js';
 import { ScimGroupService } from './directory/scim-groups.js';
 import { ScimUserService } from './directory/scim-users.js';
@@ -55,12 +56,13 @@ export async function createServices(config: Settings, options: CreateServicesOp
   const groups = new GroupRepository(tables.groups);
   const store = new PersonStore(people, index);
   const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
+  const knownMembers = new MemberExistenceCache();
   return {
     tables,
     secrets,
     integrations: new IntegrationService(new IntegrationRepository(tables.integrations), secrets),
-    users: new ScimUserService(store, index, memberships, catalog),
-    groups: new ScimGroupService(groups, memberships, people),
+    users: new ScimUserService(store, index, memberships, catalog, knownMembers),
+    groups: new ScimGroupService(groups, memberships, people, knownMembers),
     contentManagerUsers: new ContentManagerUsers(store, groups, memberships),
     catalog,
   };

@@ -13,6 +13,7 @@ import type { PeopleRepository } from '../storage/people-repository.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
+import { MemberExistenceCache } from './member-existence-cache.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
 import { backoff, MAX_WRITE_ATTEMPTS } from './person-store.js';
 import type { QueryOptions, QueryResult } from './scim-users.js';
@@ -42,6 +43,7 @@ export class ScimGroupService {
     private readonly groups: GroupRepository,
     private readonly memberships: MembershipRepository,
     private readonly people: PeopleRepository,
+    private readonly knownMembers: MemberExistenceCache = new MemberExistenceCache(),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -107,6 +109,7 @@ export class ScimGroupService {
   async delete(call: GroupCall, id: string): Promise<void> {
     const group = await this.require(call, id);
     assertIfMatch(call.ifMatch, weakVersionTag(group.version));
+    this.knownMembers.forget(call.integration.id, id);
     await this.memberships.removeAll(call.integration.id, id);
     await this.memberships.removeMemberEverywhere(call.integration.id, id);
     await this.groups.delete(group);
@@ -188,12 +191,16 @@ export class ScimGroupService {
   }
 
   private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
+    const cached = this.knownMembers.get(integrationId, member.value);
+    if (cached !== undefined && (member.type === undefined || member.type === cached)) return cached;
+    let type: 'User' | 'Group' | undefined;
     if (member.type !== 'Group') {
       const person = await this.people.getById(member.value);
-      if (person !== undefined && isVisible(person, integrationId)) return 'User';
+      if (person !== undefined && isVisible(person, integrationId)) type = 'User';
     }
-    if (member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) return 'Group';
-    return undefined;
+    if (type === undefined && member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) type = 'Group';
+    if (type !== undefined) this.knownMembers.remember(integrationId, member.value, type);
+    return type;
   }
 
   private async *candidates(integrationId: string, filter: FilterNode | undefined): AsyncGenerator<GroupRecord> {

@@ -17,6 +17,7 @@ import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog } from './attribute-catalog.js';
 import { assertIfMatch } from './if-match.js';
 import { ListCursors, type ScanPosition } from './list-cursors.js';
+import type { MemberExistenceCache } from './member-existence-cache.js';
 import type { PersonStore } from './person-store.js';
 import { planUserQuery } from './user-query-plan.js';
 import { isVisible, renderUser, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
@@ -52,6 +53,7 @@ export class ScimUserService {
     private readonly index: UserIndexRepository,
     private readonly memberships: MembershipRepository,
     private readonly catalog: AttributeCatalog,
+    private readonly knownMembers: MemberExistenceCache,
     private readonly now: () => Date = () => new Date(),
     private readonly cursors: ListCursors = new ListCursors(),
   ) {}
@@ -166,6 +168,7 @@ export class ScimUserService {
     const doc = person === undefined ? undefined : viewDocument(person, integrationId);
     if (person === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
     assertIfMatch(call.ifMatch, viewVersionTag(doc));
+    this.knownMembers.forget(integrationId, id);
     await this.memberships.removeMemberEverywhere(integrationId, id);
     await this.store.mutate(id, (current) => {
       if (current === undefined || !isVisible(current, integrationId)) return { next: undefined, result: undefined };
@@ -176,6 +179,7 @@ export class ScimUserService {
       const live = Object.values(next.sources).some((source) => source.deleted !== true);
       return { next: next.cm === undefined && !live ? 'delete' : next, result: undefined };
     });
+    this.knownMembers.forget(integrationId, id);
   }
 
   private async write(call: ScimCall, id: string, change: (current: UserDocument) => UserDocument): Promise<Resource> {

@@ -89,6 +89,16 @@ describe('groups', () => {
     }
   });
 
+  it('a user added to a group, deleted, then added to another group is not a member of the second', async () => {
+    const [first, second] = [await group(), await group()];
+    const member = await user();
+    await scim.patch(`/Groups/${first.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }] });
+    expect((await scim.delete(`/Users/${member}`)).status).toBe(204);
+    await scim.patch(`/Groups/${second.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }] });
+    expect(await memberIds(first.id)).toEqual([]);
+    expect(await memberIds(second.id)).toEqual([]);
+  });
+
   it('ignores a group added to itself', async () => {
     const created = await group();
     const response = await scim.patch(`/Groups/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: created.id }] }] });
