@@ -3,7 +3,7 @@ import { HttpResponse } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { bufferHandlerResult } from '../../local/http-response-writer.js';
 
-const inits = [
+const inits: { status?: number; headers?: Record<string, string>; body?: string }[] = [
   { status: 200, headers: { 'Content-Type': 'application/scim+json', ETag: 'W/"x"' }, body: '{"a":1}' },
   { status: 201, body: 'plain text, no content type' },
   { status: 204, headers: {} },

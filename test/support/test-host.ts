@@ -26,7 +26,15 @@ export interface TestHost {
 
 let registered = false;
 
-export async function startTestHost(options: { tablePrefix?: string; /** Receives every line the local host logs (default: dropped). */ log?: (line: string) => void } = {}): Promise<TestHost> {
+export interface TestHostOptions {
+  tablePrefix?: string;
+  /** Receives every line the local host logs (default: dropped). */
+  log?: (line: string) => void;
+  /** Storage to use instead of the test run's Azurite (e.g. a counting proxy in front of it). */
+  connectionString?: string;
+}
+
+export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
   const registry = installFunctionsCore();
   if (!registered) {
     await import('../../functions/index.js');
@@ -38,7 +46,7 @@ export async function startTestHost(options: { tablePrefix?: string; /** Receive
     await import('../../functions/scim-fallback.js');
     registered = true;
   }
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
+  const settings = parseSettings({ AzureWebJobsStorage: options.connectionString ?? process.env.AzureWebJobsStorage });
   const secrets = new LocalFileSecretStore(join(await mkdtemp(join(tmpdir(), 'secrets-')), 'secrets.json'));
   const tablePrefix = options.tablePrefix ?? `t${randomBytes(5).toString('hex')}`;
   const services = await createServices(settings, { tablePrefix, secrets });

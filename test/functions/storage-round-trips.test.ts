@@ -1,0 +1,53 @@
+// The data layout's promise, counted at the storage boundary: Entra's match GET is one storage round trip, and a
+// PATCH of a matched user is one read plus one entity-group transaction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStorageProxy, type StorageProxy } from '../support/storage-proxy.js';
+import { filterQuery, ScimClient, startTestHost, type TestHost } from '../support/test-host.js';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+let proxy: StorageProxy;
+let host: TestHost;
+let scim: ScimClient;
+const upns = Array.from({ length: 20 }, (_, i) => `Round.Trip${i}@Contoso.com`);
+
+beforeAll(async () => {
+  proxy = await startStorageProxy(String(process.env.AzureWebJobsStorage));
+  host = await startTestHost({ connectionString: proxy.connectionString });
+  const integration = await host.createIntegration('matchOnly');
+  scim = new ScimClient(integration.tenantUrl, integration.secretToken);
+  const response = await host.admin('/users', { method: 'POST', body: JSON.stringify(upns.map((upn) => ({ username: upn, upn }))), headers: { 'content-type': 'application/json' } });
+  expect(response.status).toBe(200);
+  await scim.get('/Users?count=1'); // authenticates once: the integration row is then cached
+});
+afterAll(async () => {
+  await host.close();
+  await proxy.close();
+});
+
+describe('storage round trips', () => {
+  it('a match GET by userName (any case) is one point read, for every user', async () => {
+    for (const upn of upns) {
+      proxy.reset();
+      const response = await scim.get(`/Users?${filterQuery(`userName eq "${upn.toUpperCase()}"`)}`);
+      expect(response.body.totalResults).toBe(1);
+      expect(proxy.requests).toHaveLength(1);
+      expect(proxy.requests[0]).toMatch(/^GET .*people\(PartitionKey='b[0-9a-f]{2}',RowKey='u%3A/);
+    }
+  });
+
+  it('a miss is one point read too', async () => {
+    proxy.reset();
+    expect((await scim.get(`/Users?${filterQuery('userName eq "nobody@contoso.com"')}`)).body.totalResults).toBe(0);
+    expect(proxy.requests).toHaveLength(1);
+  });
+
+  it('a PATCH of a matched user is one read and one transaction (once its attribute paths are catalogued)', async () => {
+    const [first, second] = await Promise.all(upns.slice(0, 2).map(async (upn) => (await scim.get(`/Users?${filterQuery(`userName eq "${upn}"`)}`)).body.Resources[0].id as string));
+    const body = { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'Retail' }] };
+    expect((await scim.patch(`/Users/${first}`, body)).status).toBe(200);
+    proxy.reset();
+    expect((await scim.patch(`/Users/${second}`, body)).status).toBe(200);
+    expect(proxy.requests.map((r) => r.replace(/\(.*$/, '').replace(/\/devstoreaccount1\/[a-z0-9]*people/, ' people'))).toEqual(['GET  people', 'POST /devstoreaccount1/$batch']);
+  });
+});
