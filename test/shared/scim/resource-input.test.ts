@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ScimError } from '../../../shared/scim/errors.js';
 import { describeAttributes, parseGroupInput, parseUserInput } from '../../../shared/scim/resource-input.js';
 import { ENTERPRISE_USER_SCHEMA } from '../../../shared/scim/schemas/index.js';
 import { FIXTURE_IDS, loadEntraFixture, loadEntraFixtureCase } from '../../fixtures/entra/fixtures.js';
+import { scimErrorOf } from './scim-test-helpers.js';
 
 const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User';
 
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('parseUserInput', () => {
   it('T3: a create-user body becomes the canonical document; meta, schemas and roles:[] are not stored (Q10)', () => {

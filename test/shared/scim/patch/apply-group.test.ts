@@ -4,6 +4,7 @@ import { applyGroupPatch } from '../../../../shared/scim/patch/index.js';
 import type { MembersDelta } from '../../../../shared/scim/patch/index.js';
 import type { GroupDoc } from '../../../../shared/scim/schemas/index.js';
 import { FIXTURE_IDS, loadEntraFixture, loadEntraFixtureCase } from '../../../fixtures/entra/fixtures.js';
+import { applyPurely as applyPurelyWith, patch, scimErrorOf } from '../scim-test-helpers.js';
 
 const { aadObjId, uid, uid2 } = FIXTURE_IDS;
 const NO_MEMBER_CHANGE: MembersDelta = { removeAll: false, add: [], remove: [] };
@@ -12,26 +13,9 @@ function createdGroup(): GroupDoc {
   return { externalId: aadObjId, displayName: 'displayName' };
 }
 
-const patch = (...operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
 
-function applyPurely(doc: GroupDoc, body: unknown): ReturnType<typeof applyGroupPatch> {
-  const before = structuredClone(doc);
-  try {
-    return applyGroupPatch(doc, body);
-  } finally {
-    expect(doc).toEqual(before);
-  }
-}
+const applyPurely = (doc: GroupDoc, body: unknown): ReturnType<typeof applyGroupPatch> => applyPurelyWith(applyGroupPatch, doc, body);
 
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('applyGroupPatch: contract vectors', () => {
   it('T15 legacy: Replace displayName with a path', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ScimError } from '../../../../shared/scim/errors.js';
 import { applyUserPatch } from '../../../../shared/scim/patch/index.js';
 import { ENTERPRISE_USER_SCHEMA } from '../../../../shared/scim/schemas/index.js';
 import type { UserDoc } from '../../../../shared/scim/schemas/index.js';
 import { FIXTURE_IDS, loadEntraFixture, loadEntraFixtureCase } from '../../../fixtures/entra/fixtures.js';
+import { applyPurely as applyPurelyWith, patch, scimErrorOf } from '../scim-test-helpers.js';
 
 const ACME = 'urn:ietf:params:scim:schemas:extension:Acme:2.0:User';
 const { aadObjId, mgrId } = FIXTURE_IDS;
@@ -19,27 +19,9 @@ function provisionedUser(): UserDoc {
   };
 }
 
-const patch = (...operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
 
-/** Applies `body` and checks on the way that the input document was not changed. */
-function applyPurely(doc: UserDoc, body: unknown): UserDoc {
-  const before = structuredClone(doc);
-  try {
-    return applyUserPatch(doc, body);
-  } finally {
-    expect(doc).toEqual(before);
-  }
-}
+const applyPurely = (doc: UserDoc, body: unknown): UserDoc => applyPurelyWith(applyUserPatch, doc, body);
 
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 describe('applyUserPatch: contract vectors', () => {
   it('T5 legacy: Replace userName', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ScimError } from '../../../../shared/scim/errors.js';
 import { formatFilter } from '../../../../shared/scim/filter/index.js';
 import { MAX_PATCH_OPERATIONS, normaliseEntraPatch } from '../../../../shared/scim/patch/index.js';
 import type { PatchOperation } from '../../../../shared/scim/patch/index.js';
 import { ENTERPRISE_USER_SCHEMA } from '../../../../shared/scim/schemas/index.js';
 import { FIXTURE_IDS, loadEntraFixture, loadEntraFixtureCase } from '../../../fixtures/entra/fixtures.js';
+import { patch, scimErrorOf } from '../scim-test-helpers.js';
 
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 /** A compact view of an operation: op, target text, value filter (printed) and value. */
 function summary(operation: PatchOperation): unknown {
@@ -25,7 +16,6 @@ function summary(operation: PatchOperation): unknown {
   return { index: operation.index, op: operation.op, path: target.text, ...filter, ...value };
 }
 
-const patch = (...operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
 
 describe('normaliseEntraPatch: the PatchOp envelope', () => {
   it.each([
