@@ -49,7 +49,9 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
           durationMs: elapsed(),
           integrationId,
           ...(error.scimType === undefined ? {} : { scimType: error.scimType }),
-          detail: error.status === 401 ? 'authentication failed' : error.detail,
+          // The detail may quote what the caller sent (a userName, an e-mail): the log keeps the status and
+          // scimType only, no PII beyond ids (the caller got the detail in the response).
+          ...(error.status === 401 ? { detail: 'authentication failed' } : {}),
         });
         return scimResponse(error.status, error.toBody(), error.headers);
       }

@@ -348,6 +348,13 @@ describe('secrets never appear in logs, console output, error bodies or admin re
     expectNoTokenIn(consoleLines, 'a console line');
     expectNoTokenIn(answers, 'a SCIM answer');
     for (const line of [...hostLines, ...consoleLines]) expect(line.toLowerCase()).not.toMatch(/bearer\s+(?!\*\*\*)[\w-]{8,}/);
+    // No PII beyond ids: a 409's detail quotes the userName to the caller, the log line does not (e-mail-shaped
+    // names would be masked anyway; this one is not e-mail-shaped).
+    const plainName = unique('PlainLogin');
+    expect((await subject.scim.post('/Users', { userName: plainName })).status).toBe(201);
+    expect((await subject.scim.post('/Users', { userName: plainName })).status).toBe(409);
+    expect(hostLines.some((line) => line.includes('"status":409') && line.includes('uniqueness'))).toBe(true);
+    expect(hostLines.filter((line) => line.includes(plainName))).toEqual([]);
   });
 
   it('admin reads (one integration, the list) never include the token or its hash; reveal does, with no-store', async () => {
