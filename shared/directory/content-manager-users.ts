@@ -37,6 +37,8 @@ export interface UserDetail extends ContentManagerUser {
 }
 
 const IMPORT_PARALLELISM = 8;
+/** Most users one search request examines before it answers with what it found and a continuation token. */
+export const SEARCH_SCAN_LIMIT = 10_000;
 class RowRejected extends Error {}
 
 export function toContentManagerUser(person: PersonRecord): ContentManagerUser | undefined {
@@ -74,14 +76,31 @@ export class ContentManagerUsers {
     return report;
   }
 
+  /**
+   * A page of Content Manager users in storage order. With `search` (a case-insensitive substring of username, UPN,
+   * displayName or email), storage pages are read until `pageSize` users match or SEARCH_SCAN_LIMIT users were
+   * examined; the continuation token then resumes the search after the last page read.
+   */
   async list(options: { pageSize: number; continuationToken?: string; search?: string }): Promise<{ users: ContentManagerUser[]; continuationToken?: string }> {
     const search = options.search?.toLowerCase();
-    const page = await this.store.people.page({ pageSize: options.pageSize, cmOnly: true, ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }) });
-    const users = page.items
-      .map(toContentManagerUser)
-      .filter((user): user is ContentManagerUser => user !== undefined)
-      .filter((user) => search === undefined || [user.username, user.upn, user.displayName ?? '', user.email ?? ''].some((v) => v.toLowerCase().includes(search)));
-    return page.continuationToken === undefined ? { users } : { users, continuationToken: page.continuationToken };
+    const matches = (user: ContentManagerUser): boolean =>
+      search === undefined || [user.username, user.upn, user.displayName ?? '', user.email ?? ''].some((v) => v.toLowerCase().includes(search));
+    const users: ContentManagerUser[] = [];
+    let token = options.continuationToken;
+    let examined = 0;
+    do {
+      // Never read more rows than there is room for, so no match is skipped by the continuation token.
+      const room = options.pageSize - users.length;
+      const page = await this.store.people.page({ pageSize: room, cmOnly: true, ...(token === undefined ? {} : { continuationToken: token }) });
+      examined += page.items.length;
+      for (const person of page.items) {
+        const user = toContentManagerUser(person);
+        if (user !== undefined && matches(user)) users.push(user);
+      }
+      token = page.continuationToken;
+      // Without a search one storage page is one answer page; a search reads on until the page is full.
+    } while (search !== undefined && token !== undefined && users.length < options.pageSize && examined < SEARCH_SCAN_LIMIT);
+    return token === undefined ? { users } : { users, continuationToken: token };
   }
 
   async get(id: string): Promise<UserDetail | undefined> {
