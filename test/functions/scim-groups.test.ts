@@ -99,6 +99,22 @@ describe('groups', () => {
     expect(await memberIds(second.id)).toEqual([]);
   });
 
+  it('a PATCH whose later operation fails applies none of its operations (members and displayName unchanged)', async () => {
+    const created = await group();
+    const member = await user();
+    const response = await scim.patch(`/Groups/${created.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: member }] },
+        { op: 'replace', path: 'displayName', value: unique('renamed') },
+        { op: 'remove', path: 'members[display co "x"]' },
+      ],
+    });
+    expect(response.status).toBe(400);
+    expect(await memberIds(created.id)).toEqual([]);
+    expect((await scim.get(`/Groups/${created.id}`)).body.displayName).toBe(created.displayName);
+  });
+
   it('ignores a group added to itself', async () => {
     const created = await group();
     const response = await scim.patch(`/Groups/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: created.id }] }] });
