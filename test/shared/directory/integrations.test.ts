@@ -12,7 +12,8 @@ import type * as SecretTokenModule from '../../../shared/directory/secret-token.
 import { ScimError } from '../../../shared/scim/errors.js';
 import { LocalFileSecretStore } from '../../../shared/secrets/local-file-secret-store.js';
 import { IntegrationRepository } from '../../../shared/storage/integration-repository.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import { createTableClients, type TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 // The real comparison, observed: authentication must go through the constant-time check.
 vi.mock('../../../shared/directory/secret-token.js', async (importOriginal) => {
@@ -32,13 +33,12 @@ const newService = (): IntegrationService =>
   new IntegrationService(new IntegrationRepository(tables.integrations), new LocalFileSecretStore(secretsPath), () => clock);
 
 beforeAll(async () => {
-  tables = createTableClients(settings(), { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   dir = await mkdtemp(join(tmpdir(), 'integrations-'));
   secretsPath = join(dir, 'secrets.json');
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
   await rm(dir, { recursive: true, force: true });
 });
 beforeEach(() => {

@@ -1,9 +1,8 @@
 // AttributeCatalogRepository against Azurite: one row per (integration, case-folded path); firstSeen is kept.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
 import { AttributeCatalogRepository } from '../../../shared/storage/attribute-catalog-repository.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 const T1 = '2025-01-01T00:00:00.000Z';
 const T2 = '2025-02-01T00:00:00.000Z';
@@ -12,13 +11,11 @@ let tables: TableClients;
 let repo: AttributeCatalogRepository;
 
 beforeAll(async () => {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   repo = new AttributeCatalogRepository(tables.attributes);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
 });
 
 let counter = 0;

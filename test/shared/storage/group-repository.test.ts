@@ -1,23 +1,21 @@
 // GroupRepository against Azurite: a group and its uniqueness/index rows change together in one transaction.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
 import { type GroupRecord, GroupRepository } from '../../../shared/storage/group-repository.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 let tables: TableClients;
 let repo: GroupRepository;
 
 beforeAll(async () => {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   repo = new GroupRepository(tables.groups);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
 });
 
 let counter = 0;

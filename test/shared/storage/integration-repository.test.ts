@@ -1,21 +1,19 @@
 // IntegrationRepository against Azurite: one row per integration, ETag-guarded updates.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
 import { type IntegrationRecord, IntegrationRepository } from '../../../shared/storage/integration-repository.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 let tables: TableClients;
 let repo: IntegrationRepository;
 
 beforeAll(async () => {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   repo = new IntegrationRepository(tables.integrations);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
 });
 
 function record(overrides: Partial<IntegrationRecord> = {}): IntegrationRecord {

@@ -1,21 +1,19 @@
 // MembershipRepository against Azurite: both sides of every membership, batching beyond 100 rows, idempotence.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
 import { type MemberRow, MembershipRepository } from '../../../shared/storage/membership-repository.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 let tables: TableClients;
 let repo: MembershipRepository;
 
 beforeAll(async () => {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   repo = new MembershipRepository(tables.members);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
 });
 
 let counter = 0;

@@ -1,13 +1,13 @@
 // PeopleRepository against Azurite: main rows, co-located copies and pointers for name keys, ETags, paging.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
 import { bucketOf, caseFoldKey } from '../../../shared/storage/keys.js';
 import { newPersonId, PeopleRepository } from '../../../shared/storage/people-repository.js';
 import { MAX_SOURCE_JSON_CHARS, RecordTooLargeError } from '../../../shared/storage/person-entity.js';
 import type { PersonRecord } from '../../../shared/storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 const allTables: TableClients[] = [];
@@ -16,9 +16,7 @@ let repo: PeopleRepository;
 
 /** A fresh set of tables (own prefix) in the shared Azurite. */
 async function freshTables(): Promise<TableClients> {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  const clients = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(clients);
+  const clients = await createFreshTables();
   allTables.push(clients);
   return clients;
 }
@@ -28,7 +26,7 @@ beforeAll(async () => {
   repo = new PeopleRepository(tables.people);
 });
 afterAll(async () => {
-  await Promise.all(allTables.flatMap((clients) => Object.values(clients).map((table) => table.deleteTable())));
+  await dropTables(...allTables);
 });
 
 let counter = 0;

@@ -1,21 +1,19 @@
 // UserIndexRepository against Azurite: one partition per (scope, attribute, value), written and pruned by diff.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../shared/config.js';
-import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
+import type { TableClients } from '../../../shared/storage/table-clients.js';
+import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { type IndexEntry, UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 
 let tables: TableClients;
 let repo: UserIndexRepository;
 
 beforeAll(async () => {
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-  tables = createTableClients(settings, { tablePrefix: `t${randomBytes(6).toString('hex')}` });
-  await ensureTables(tables);
+  tables = await createFreshTables();
   repo = new UserIndexRepository(tables.userindex);
 });
 afterAll(async () => {
-  await Promise.all(Object.values(tables).map((table) => table.deleteTable()));
+  await dropTables(tables);
 });
 
 let counter = 0;
