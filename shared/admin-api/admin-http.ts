@@ -1,9 +1,7 @@
 // The HTTP edge of the admin API (function-key protected): JSON in and out, errors as {"error":{"code","message"}},
 // one structured log line per request, and never a 500 for a caller's mistake.
-import { randomBytes } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { maskSecrets } from '../observability/mask-secrets.js';
-import { logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
+import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import { type Services, services } from '../services.js';
 
 export class AdminError extends Error {
@@ -63,8 +61,7 @@ export function adminEndpoint(name: string, operation: AdminOperation): HttpHand
         logRequestOutcome(context, { operation: opName, status: error.status, durationMs: elapsed(), detail: error.message });
         return json(error.status, { error: { code: error.code, message: error.message } });
       }
-      const correlationId = randomBytes(8).toString('hex');
-      context.error(`admin fault ${correlationId}: ${maskSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+      const correlationId = logFault(context, 'admin', error);
       logRequestOutcome(context, { operation: opName, status: 500, durationMs: elapsed(), correlationId });
       return json(500, { error: { code: 'internal', message: `An unexpected error occurred. Correlation id: ${correlationId}` } });
     }

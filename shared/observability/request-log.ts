@@ -4,6 +4,7 @@
 // `parse_json(message)` (docs/operations.md). Only the fields below are ever written: no headers, no bodies, no
 // tokens, no user attributes; ids are allow-listed and free text is masked.
 import type { InvocationContext } from '@azure/functions';
+import { randomBytes } from 'node:crypto';
 import { maskSecrets } from './mask-secrets.js';
 
 export type RequestOutcome = 'success' | 'clientError' | 'fault';
@@ -87,4 +88,14 @@ export function logRequestOutcome(context: InvocationContext, entry: RequestLogE
       context.error(line);
       break;
   }
+}
+
+/**
+ * Logs a fault we did not expect (with its stack, secrets masked) under a fresh correlation id and returns the id, for
+ * the generic 500 answer that shows only that id.
+ */
+export function logFault(context: InvocationContext, edge: string, error: unknown): string {
+  const correlationId = randomBytes(8).toString('hex');
+  context.error(`${edge} fault ${correlationId}: ${maskSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+  return correlationId;
 }

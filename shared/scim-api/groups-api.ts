@@ -3,7 +3,8 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { GroupCall } from '../directory/scim-groups.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
-import { etagHeader, listParameters, listResponse, project, projection, readScimBody, scimResponse, wantsMembers } from './scim-http.js';
+import { projectResource } from '../scim/projection.js';
+import { etagHeader, listParameters, listResponse, projection, readScimBody, scimResponse, wantsMembers } from './scim-http.js';
 import { requireId } from './users-api.js';
 
 function callOf(scim: ScimRequest): GroupCall {
@@ -25,11 +26,11 @@ export async function handleGroups(scim: ScimRequest): Promise<HttpResponseInit>
       if (id !== undefined && id !== '') {
         const options = projection(request);
         const resource = await groups.get(call, id, wantsMembers(options));
-        return scimResponse(200, project(resource, options), etagHeader(resource));
+        return scimResponse(200, projectResource(resource, options), etagHeader(resource));
       }
       const parameters = listParameters(request);
       const result = await groups.query(call, { ...parameters, includeMembers: wantsMembers(parameters) });
-      return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, result.resources.map((r) => project(r, parameters))));
+      return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, result.resources.map((r) => projectResource(r, parameters))));
     }
     case 'POST': {
       if (id !== undefined && id !== '') throw methodNotAllowed('POST on a group');

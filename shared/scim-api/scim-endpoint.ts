@@ -1,11 +1,9 @@
 // Wraps a SCIM operation as an Azure Functions HTTP handler: authenticates the integration named in the route,
 // turns ScimErrors into RFC 7644 error envelopes, turns every other failure into a 500 envelope with a correlation
 // id (logged, never shown), and writes one structured log line per request.
-import { randomBytes } from 'node:crypto';
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { internalErrorBody, ScimError } from '../scim/errors.js';
-import { maskSecrets } from '../observability/mask-secrets.js';
-import { logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
+import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { type Services, services } from '../services.js';
 import { scimResponse } from './scim-http.js';
@@ -55,8 +53,7 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
         });
         return scimResponse(error.status, error.toBody(), error.headers);
       }
-      const correlationId = randomBytes(8).toString('hex');
-      context.error(`scim fault ${correlationId}: ${maskSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+      const correlationId = logFault(context, 'scim', error);
       logRequestOutcome(context, { operation: opName, status: 500, durationMs: elapsed(), integrationId, correlationId });
       return scimResponse(500, internalErrorBody(correlationId));
     }

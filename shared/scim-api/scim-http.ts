@@ -3,7 +3,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { badRequest, ScimError } from '../scim/errors.js';
 import { type FilterNode, parseFilter } from '../scim/filter/index.js';
-import { parseAttributeList, projectResource } from '../scim/projection.js';
+import { parseAttributeList } from '../scim/projection.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -66,11 +66,7 @@ export function listParameters(request: HttpRequest): ListParameters {
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, integerParameter(request, 'count') ?? DEFAULT_PAGE_SIZE));
   const parameters: ListParameters = { startIndex, count };
   if (filterText !== null && filterText.trim() !== '') parameters.filter = parseFilter(filterText);
-  const attributes = parseAttributeList(request.query.get('attributes'));
-  const excludedAttributes = parseAttributeList(request.query.get('excludedAttributes'));
-  if (attributes !== undefined) parameters.attributes = attributes;
-  if (excludedAttributes !== undefined) parameters.excludedAttributes = excludedAttributes;
-  return parameters;
+  return { ...parameters, ...projection(request) };
 }
 
 export function projection(request: HttpRequest): { attributes?: string[]; excludedAttributes?: string[] } {
@@ -80,10 +76,6 @@ export function projection(request: HttpRequest): { attributes?: string[]; exclu
   if (attributes !== undefined) result.attributes = attributes;
   if (excludedAttributes !== undefined) result.excludedAttributes = excludedAttributes;
   return result;
-}
-
-export function project(resource: Record<string, unknown>, options: { attributes?: string[]; excludedAttributes?: string[] }): Record<string, unknown> {
-  return projectResource(resource, options);
 }
 
 /** Whether `members` is wanted: not excluded, and listed when `attributes` is given. */

@@ -3,7 +3,8 @@ import type { HttpResponseInit } from '@azure/functions';
 import type { ScimCall } from '../directory/scim-users.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
-import { etagHeader, listParameters, listResponse, project, projection, readScimBody, scimResponse } from './scim-http.js';
+import { projectResource } from '../scim/projection.js';
+import { etagHeader, listParameters, listResponse, projection, readScimBody, scimResponse } from './scim-http.js';
 
 function callOf(scim: ScimRequest): ScimCall {
   return {
@@ -22,11 +23,11 @@ export async function handleUsers(scim: ScimRequest): Promise<HttpResponseInit> 
     case 'GET': {
       if (id !== undefined && id !== '') {
         const resource = await users.get(call, id);
-        return scimResponse(200, project(resource, projection(request)), etagHeader(resource));
+        return scimResponse(200, projectResource(resource, projection(request)), etagHeader(resource));
       }
       const parameters = listParameters(request);
       const result = await users.query(call, parameters);
-      const resources = result.resources.map((resource) => project(resource, parameters));
+      const resources = result.resources.map((resource) => projectResource(resource, parameters));
       return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, resources));
     }
     case 'POST': {
