@@ -155,13 +155,10 @@ export class PeopleRepository {
     const added = newRows.filter((r) => !oldRowKeys.has(`${r.partitionKey}/${r.rowKey}`));
     const removed = oldRows.filter((r) => !newRowKeys.has(`${r.partitionKey}/${r.rowKey}`));
 
-    const insertedPointers: KeyRow[] = [];
+    // The pointers this write claimed, with the ETag of each claim.
     const claimEtags = new Map<KeyRow, string | undefined>();
     try {
-      for (const row of added.filter((r) => !r.colocated)) {
-        claimEtags.set(row, await this.claimPointer(row, after.id));
-        insertedPointers.push(row);
-      }
+      for (const row of added.filter((r) => !r.colocated)) claimEtags.set(row, await this.claimPointer(row, after.id));
       const colocatedAdded = added.filter((r) => r.colocated);
       const actions: TransactionAction[] = [];
       const mainEntity = { partitionKey, rowKey: MAIN_PREFIX + after.id, ...props };
@@ -179,7 +176,13 @@ export class PeopleRepository {
         // A co-located key row left behind by a crash blocks the create: reclaim it and try once more.
         if (!(error instanceof StaleKeyRowError)) throw error;
         for (const row of colocatedAdded) await this.reclaimIfStale(row, after.id);
-        etag = await this.submit(actions, after.id, colocatedAdded);
+        try {
+          etag = await this.submit(actions, after.id, colocatedAdded);
+        } catch (retryError) {
+          // Stale again: another writer is racing for the key; the caller re-reads and retries.
+          if (retryError instanceof StaleKeyRowError) throw new ConcurrentUpdateError(`person ${after.id}`);
+          throw retryError;
+        }
       }
       // While a create is in flight its person does not exist, so another writer may have taken over one of its
       // pointers as stale (there was nothing to fence): confirm each claim; if one was lost, undo the create.
@@ -195,7 +198,7 @@ export class PeopleRepository {
       await this.removePointers(removed.filter((r) => !r.colocated), after.id);
       return etag === undefined ? after : { ...after, etag };
     } catch (error) {
-      await this.removePointers(insertedPointers, after.id);
+      await this.removePointers([...claimEtags.keys()], after.id);
       throw error;
     }
   }
