@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { ImportFormatError, parseUserImport } from '../directory/user-import-parser.js';
 import type { Services } from '../services.js';
 import { AdminError, json, readText } from './admin-http.js';
+import { isWellFormedContinuationToken } from './continuation-token.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
@@ -34,11 +35,25 @@ export async function listOrGetUsers(request: HttpRequest, all: Services): Promi
     throw new AdminError(400, 'invalidRequest', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
   const continuationToken = request.query.get('continuationToken') ?? undefined;
+  if (continuationToken !== undefined && !isWellFormedContinuationToken(continuationToken)) throw invalidContinuationToken();
   const search = request.query.get('search') ?? undefined;
-  const page = await all.contentManagerUsers.list({
-    pageSize,
-    ...(continuationToken === undefined ? {} : { continuationToken }),
-    ...(search === undefined || search === '' ? {} : { search }),
-  });
-  return json(200, page);
+  try {
+    const page = await all.contentManagerUsers.list({
+      pageSize,
+      ...(continuationToken === undefined ? {} : { continuationToken }),
+      ...(search === undefined || search === '' ? {} : { search }),
+    });
+    return json(200, page);
+  } catch (error) {
+    // Storage answers 400 for a token whose keys it cannot use: still the caller's token, not our fault.
+    if (continuationToken !== undefined && isStorageBadRequest(error)) throw invalidContinuationToken();
+    throw error;
+  }
 }
+
+function invalidContinuationToken(): AdminError {
+  return new AdminError(400, 'invalidContinuationToken', 'continuationToken is not a token this API handed out; start again without it');
+}
+
+const isStorageBadRequest = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 400;

@@ -3,6 +3,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { badRequest, ScimError } from '../scim/errors.js';
 import { type FilterNode, parseFilter } from '../scim/filter/index.js';
+import { requireBoundedNesting } from '../scim/json-nesting.js';
 import { parseAttributeList } from '../scim/projection.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
@@ -27,11 +28,14 @@ export async function readScimBody(request: HttpRequest): Promise<unknown> {
   if (bytes.length > MAX_SCIM_BODY_BYTES) throw tooLarge();
   const text = bytes.toString('utf8');
   if (text.trim() === '') throw badRequest('invalidSyntax', 'The request body is empty; a JSON object is required.');
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     throw badRequest('invalidSyntax', `The request body is not valid JSON: ${(error as Error).message}`);
   }
+  requireBoundedNesting(parsed, 'The request body', 'invalidSyntax');
+  return parsed;
 }
 
 function tooLarge(): ScimError {

@@ -5,6 +5,7 @@
 // `schemas` (Q9), and unknown or misspelt core attributes (ignored). Values are stored exactly as sent (G8).
 
 import { badRequest } from './errors.js';
+import { requireBoundedNesting } from './json-nesting.js';
 import {
   canonicalAttributeValue,
   canonicalCustomValue,
@@ -167,6 +168,7 @@ function requireObject(body: unknown): Record<string, unknown> {
   if (!isScimObject(body)) {
     throw badRequest('invalidSyntax', `The request body must be a JSON object, not ${describeJsonType(body)}`);
   }
+  requireBoundedNesting(body, 'The request body');
   return body;
 }
 

@@ -11,10 +11,12 @@
 //   Q12 a remove on a single value or a sub-attribute ignores its value (it removes; it never sets)
 //   Q15 add/replace with "" or null is a remove
 // and validates the envelope: `Operations` a non-empty array (400 invalidSyntax) of at most MAX_PATCH_OPERATIONS
-// (413), each op add/replace/remove (400 invalidSyntax), remove with a path (400 noTarget).
+// (413), each op add/replace/remove (400 invalidSyntax), remove with a path (400 noTarget), nothing nested deeper
+// than MAX_JSON_NESTING_DEPTH (400 invalidValue: a path-less value nesting the core URN in itself recurses here).
 
 import { badRequest, ScimError } from '../errors.js';
 import { parsePatchPath } from '../filter/index.js';
+import { requireBoundedNesting } from '../json-nesting.js';
 import type { FilterNode, PatchPath } from '../filter/index.js';
 import {
   canonicalManager,
@@ -42,6 +44,7 @@ export function normaliseEntraPatch(body: unknown): PatchOperation[] {
   if (!isScimObject(body)) {
     throw badRequest('invalidSyntax', `A PATCH body must be a JSON object (a PatchOp message), not ${describeJsonType(body)}`);
   }
+  requireBoundedNesting(body, 'The PATCH body');
   const operationsKey = findKeyIgnoringCase(body, 'Operations');
   const operations = operationsKey === undefined ? undefined : body[operationsKey];
   if (!Array.isArray(operations) || operations.length === 0) {
