@@ -20,9 +20,9 @@ export interface GroupRecord {
   etag?: string;
 }
 
-const partitionOf = (integrationId: string): string => `g|${integrationId}`;
-const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
-const externalIdRowKey = (externalId: string, id: string): string => `x:${encodeKey(externalId)}|${id}`;
+export const partitionOf = (integrationId: string): string => `g|${integrationId}`;
+export const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
+export const externalIdRowKey = (externalId: string, id: string): string => `x:${encodeKey(externalId)}|${id}`;
 
 function toEntity(group: GroupRecord): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {

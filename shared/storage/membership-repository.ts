@@ -22,12 +22,12 @@ export interface MemberRow {
  * an integration's writes over 4 × 2,000 entities/s of partition throughput (Azure's published per-partition target).
  */
 const MEMBER_BUCKETS = 4;
-const groupPartition = (integrationId: string, groupId: string): string => `m|${integrationId}|${groupId}`;
-function memberPartition(integrationId: string, memberId: string): string {
+export const groupPartition = (integrationId: string, groupId: string): string => `m|${integrationId}|${groupId}`;
+export function memberPartition(integrationId: string, memberId: string): string {
   const digest = createHash('sha1').update(memberId).digest();
   return `u|${integrationId}|${((digest[0] ?? 0) % MEMBER_BUCKETS).toString(16)}`;
 }
-const memberRowPrefix = (memberId: string): string => `${encodeKey(memberId)}|`;
+export const memberRowPrefix = (memberId: string): string => `${encodeKey(memberId)}|`;
 
 export class MembershipRepository {
   constructor(private readonly table: TableClient) {}

@@ -15,9 +15,10 @@ import type { PersonRecord } from './person-record.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 type Entity = Record<string, unknown>;
-type KeyKind = 'u' | 'n';
+export type KeyKind = 'u' | 'n';
 
-interface KeyRow {
+/** Where one of a person's key rows lives, and whether it is a co-located copy (else a pointer). */
+export interface KeyRow {
   kind: KeyKind;
   key: string;
   partitionKey: string;
@@ -25,13 +26,13 @@ interface KeyRow {
   colocated: boolean;
 }
 
-const MAIN_PREFIX = 'p:';
+export const MAIN_PREFIX = 'p:';
 
 export function newPersonId(primaryKey: string): string {
   return bucketOf(primaryKey) + randomBytes(15).toString('hex');
 }
 
-const partitionOfId = (id: string): string => `b${id.slice(0, 2)}`;
+export const partitionOfId = (id: string): string => `b${id.slice(0, 2)}`;
 
 export interface PeoplePage {
   items: PersonRecord[];
@@ -134,15 +135,7 @@ export class PeopleRepository {
   }
 
   private keyRowsOf(person: PersonRecord): KeyRow[] {
-    const main = partitionOfId(person.id);
-    const rows: KeyRow[] = [];
-    const add = (kind: KeyKind, key: string): void => {
-      const partitionKey = `b${bucketOf(key)}`;
-      rows.push({ kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated: partitionKey === main });
-    };
-    for (const key of new Set(person.nameKeys)) add('u', key);
-    if (person.usernameKey !== undefined) add('n', person.usernameKey);
-    return rows;
+    return keyRowsOf(person);
   }
 
   private async write(before: PersonRecord | undefined, after: PersonRecord): Promise<PersonRecord> {
@@ -320,7 +313,20 @@ export class PeopleRepository {
 
 class StaleKeyRowError extends Error {}
 
-function holdsKey(person: PersonRecord, kind: KeyKind, key: string): boolean {
+/** The key rows a person's keys need (its name keys and login key), wherever they live. */
+export function keyRowsOf(person: Pick<PersonRecord, 'id' | 'nameKeys' | 'usernameKey'>): KeyRow[] {
+  const main = partitionOfId(person.id);
+  const rows: KeyRow[] = [];
+  const add = (kind: KeyKind, key: string): void => {
+    const partitionKey = `b${bucketOf(key)}`;
+    rows.push({ kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated: partitionKey === main });
+  };
+  for (const key of new Set(person.nameKeys)) add('u', key);
+  if (person.usernameKey !== undefined) add('n', person.usernameKey);
+  return rows;
+}
+
+export function holdsKey(person: PersonRecord, kind: KeyKind, key: string): boolean {
   return kind === 'u' ? person.nameKeys.includes(key) : person.usernameKey === key;
 }
 

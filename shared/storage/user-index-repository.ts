@@ -16,7 +16,7 @@ export interface IndexEntry {
 /** Most candidates one index lookup returns; a value shared by more people falls back to a bounded scan. */
 export const MAX_INDEX_CANDIDATES = 1_000;
 
-const partitionOf = (entry: IndexEntry): string => `${entry.scope}|${entry.attr}|${encodeKey(entry.value)}`;
+export const partitionOf = (entry: IndexEntry): string => `${entry.scope}|${entry.attr}|${encodeKey(entry.value)}`;
 const identity = (entry: IndexEntry): string => partitionOf(entry);
 
 export class UserIndexRepository {
