@@ -11,7 +11,8 @@ import { indexEntriesOf, nameKeysOf } from './user-view.js';
 export const MAX_WRITE_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 5;
 
-function withDerivedKeys(person: PersonRecord): PersonRecord {
+/** The person with the keys its names derive: nameKeys from nameKeysOf, usernameKey from the Content Manager username. */
+export function withDerivedKeys(person: PersonRecord): PersonRecord {
   const derived: PersonRecord = { ...person, nameKeys: nameKeysOf(person) };
   if (person.cm === undefined) delete derived.usernameKey;
   else derived.usernameKey = caseFoldKey(person.cm.username);

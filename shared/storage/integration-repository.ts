@@ -18,7 +18,8 @@ export interface IntegrationRecord {
   etag?: string;
 }
 
-const PARTITION = 'integration';
+/** The one partition of the integrations table. */
+export const PARTITION = 'integration';
 
 function fromEntity(entity: Record<string, unknown>): IntegrationRecord {
   const record: IntegrationRecord = {
