@@ -5,7 +5,7 @@
 // tokens, no user attributes; ids are allow-listed and free text is masked.
 import type { InvocationContext } from '@azure/functions';
 import { randomBytes } from 'node:crypto';
-import { maskSecrets } from './mask-secrets.js';
+import { maskedExcerpt } from './mask-secrets.js';
 
 export type RequestOutcome = 'success' | 'clientError' | 'fault';
 
@@ -25,13 +25,15 @@ export interface RequestLogEntry {
   scimType?: string;
   /** Retry-After of a throttled answer, in milliseconds. */
   retryAfterMs?: number;
-  /** Short free text about a failure; masked and cut to DETAIL_MAX_LENGTH. */
+  /** Short free text about a failure; cut to DETAIL_MAX_LENGTH, then masked. */
   detail?: string;
 }
 
 /** The value of the `event` field, first in every line, for queries to filter on. */
 export const REQUEST_LOG_EVENT = 'request';
 export const DETAIL_MAX_LENGTH = 300;
+/** Longest fault text (message and stack) logged by logFault. */
+export const FAULT_TEXT_MAX_LENGTH = 4000;
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const OPERATION_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -58,7 +60,7 @@ const nonNegativeInteger = (value: number | undefined): number | undefined =>
 
 /** The log line of an entry: one line of JSON with a fixed field order, absent fields left out. */
 export function formatRequestLogLine(entry: RequestLogEntry, defaultCorrelationId?: string): string {
-  const detail = entry.detail === undefined ? undefined : maskSecrets(entry.detail).slice(0, DETAIL_MAX_LENGTH);
+  const detail = entry.detail === undefined ? undefined : maskedExcerpt(entry.detail, DETAIL_MAX_LENGTH);
   const line = {
     event: REQUEST_LOG_EVENT,
     operation: OPERATION_PATTERN.test(entry.operation) ? entry.operation : INVALID,
@@ -91,11 +93,12 @@ export function logRequestOutcome(context: InvocationContext, entry: RequestLogE
 }
 
 /**
- * Logs a fault we did not expect (with its stack, secrets masked) under a fresh correlation id and returns the id, for
+ * Logs a fault we did not expect (with its stack, cut short, secrets masked) under a fresh correlation id and returns the id, for
  * the generic 500 answer that shows only that id.
  */
 export function logFault(context: InvocationContext, edge: string, error: unknown): string {
   const correlationId = randomBytes(8).toString('hex');
-  context.error(`${edge} fault ${correlationId}: ${maskSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  context.error(`${edge} fault ${correlationId}: ${maskedExcerpt(text, FAULT_TEXT_MAX_LENGTH)}`);
   return correlationId;
 }

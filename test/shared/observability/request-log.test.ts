@@ -2,7 +2,9 @@ import { InvocationContext, type LogLevel } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import {
   DETAIL_MAX_LENGTH,
+  FAULT_TEXT_MAX_LENGTH,
   formatRequestLogLine,
+  logFault,
   logRequestOutcome,
   outcomeForStatus,
   type RequestLogEntry,
@@ -119,14 +121,34 @@ describe('formatRequestLogLine', () => {
       }),
     ) as { detail: string; retryAfterMs: number; scimType: string };
     expect(line.detail).not.toMatch(/eyJ|adele/);
-    expect(line.detail.length).toBe(DETAIL_MAX_LENGTH);
+    expect(line.detail.length).toBeLessThanOrEqual(DETAIL_MAX_LENGTH);
+    expect(line.detail).toMatch(/^token \*\*\* for \*\*\*@contoso\.com …$/);
     expect(line.retryAfterMs).toBe(30_000);
     expect(line.scimType).toBe('tooMany');
+  });
+
+  it('cuts a megabyte of adversarial detail before masking it (masking the whole took minutes)', () => {
+    const detail = `userName ${'a.'.repeat(500_000)}@contoso.com is taken`;
+    const line = JSON.parse(formatRequestLogLine({ ...entry, status: 409, detail })) as { detail: string };
+    expect(line.detail).toBe('userName …');
   });
 
   it('keeps the duration a non-negative whole number', () => {
     expect(JSON.parse(formatRequestLogLine({ ...entry, durationMs: -3 }))).toMatchObject({ durationMs: 0 });
     expect(JSON.parse(formatRequestLogLine({ ...entry, durationMs: Number.NaN }))).toMatchObject({ durationMs: 0 });
+  });
+});
+
+describe('logFault', () => {
+  it('logs a cut, masked stack under the correlation id it returns', () => {
+    const { context, lines } = capture();
+    const error = new Error(`lookup of adele@contoso.com failed ${'x '.repeat(500_000)}`);
+    const correlationId = logFault(context, 'scim', error);
+    const message = String(lines[0]?.[1][0]);
+    expect(lines[0]?.[0]).toBe('error');
+    expect(message.startsWith(`scim fault ${correlationId}: Error: lookup of ***@contoso.com failed x x`)).toBe(true);
+    expect(message.length).toBeLessThanOrEqual(FAULT_TEXT_MAX_LENGTH + 40);
+    expect(message.endsWith('…')).toBe(true);
   });
 });
 
