@@ -10,7 +10,7 @@ export async function announceDefaultIntegration(baseUrl: string): Promise<void>
   const existing = (await all.integrations.list(baseUrl)).find((i) => i.displayName === DEFAULT_INTEGRATION_NAME);
   const integration = existing ?? (await all.integrations.create({ displayName: DEFAULT_INTEGRATION_NAME, userProvisioning: 'matchOnly' }, baseUrl));
   const token = await all.integrations.revealToken(integration.id);
-  console.log('Default local integration (paste these into a SCIM client or an Entra test tenant tunnel):');
+  console.log('Default local integration (for a SCIM client on this machine):');
   console.log(`  Tenant URL:   ${integration.tenantUrl}`);
   console.log(`  Secret Token: ${token ?? '(missing from the local secret store)'}`);
   console.log(`  Try: curl -H "Authorization: Bearer <Secret Token>" "${integration.tenantUrl}/Users?filter=userName%20eq%20%22someone@contoso.com%22"`);

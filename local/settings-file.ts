@@ -1,7 +1,7 @@
 // The files Core Tools would read at startup: `local.settings.json` (its `Values` become app
 // settings, environment variables win over them) and `host.json` (the HTTP route prefix).
 import { constants } from 'node:fs';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -92,6 +92,24 @@ export async function loadLocalSettings(options: LoadLocalSettingsOptions): Prom
     values[name] = env[name] ?? String(value);
   }
   return { values, path, createdFromSample };
+}
+
+/**
+ * Sets `Values[name]` in `<root>/local.settings.json`, keeping everything else in the file (creating the file when
+ * it is missing). The file holds local secrets, so it is written readable by its owner only.
+ */
+export async function saveLocalSetting(root: string, name: string, value: string): Promise<void> {
+  const path = join(root, LOCAL_SETTINGS_FILE);
+  let document: Record<string, unknown> = { IsEncrypted: false, Values: {} };
+  try {
+    const existing = await readJsonFile(path);
+    parseWith(localSettingsSchema, existing, path);
+    document = existing as Record<string, unknown>;
+  } catch (error: unknown) {
+    if (!isMissingFile(error)) throw error;
+  }
+  const values = (document.Values ?? {}) as Record<string, unknown>;
+  await writeFile(path, `${JSON.stringify({ ...document, Values: { ...values, [name]: value } }, null, 2)}\n`, { mode: 0o600 });
 }
 
 export interface HostJsonSettings {

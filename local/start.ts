@@ -1,12 +1,12 @@
 // Entry of `npm start` (compiled to dist/local/start.js): a local Functions host without Core Tools.
 // Settings → embedded Azurite when needed → `@azure/functions-core` → function modules → HTTP host.
-import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningAzurite, startAzurite } from './azurite.js';
 import { announceDefaultIntegration } from './default-integration.js';
 import { importFunctionModules } from './function-modules.js';
 import { installFunctionsCore, type Registry } from './functions-core.js';
+import { ensureLocalFunctionsKey } from './functions-key-setting.js';
 import { type HttpHost, startHttpHost } from './http-host.js';
 import { describeHttpRoutes } from './http-routes.js';
 import { runAppStartHooks, runAppTerminateHooks } from './invocation.js';
@@ -75,12 +75,9 @@ async function main(): Promise<void> {
     if (!setting(values, 'KEY_VAULT_URL') && !setting(values, 'LOCAL_SECRET_STORE_PATH')) {
       values.LOCAL_SECRET_STORE_PATH = join(projectRoot, '.local', 'secrets.json');
     }
-    let functionsKey = setting(values, 'LOCAL_FUNCTIONS_KEY');
-    if (!functionsKey) {
-      functionsKey = randomBytes(24).toString('base64url');
-      values.LOCAL_FUNCTIONS_KEY = functionsKey;
-      console.log(`LOCAL_FUNCTIONS_KEY is not set; using a key generated for this run: ${functionsKey}`);
-    }
+    const { key: functionsKey, generated } = await ensureLocalFunctionsKey({ root: projectRoot, values: settings.values });
+    values.LOCAL_FUNCTIONS_KEY = functionsKey;
+    if (generated) console.log(`Generated a function key for this checkout: LOCAL_FUNCTIONS_KEY in ${settings.path}.`);
     Object.assign(process.env, values);
 
     registry = installFunctionsCore();
