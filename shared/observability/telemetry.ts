@@ -1,7 +1,8 @@
 // Where telemetry goes, decided once at start-up. The least-dependency design that works on Flex Consumption:
 //
 // - In Azure the Functions host already is the Application Insights client. It records every invocation as a
-//   request, and every `context.info/warn/error` of the worker (request-log.ts writes through those) reaches it over
+//   request (without its URL: host.json turns off the HTTP auto-collection, because SCIM filters in query strings
+//   quote UPNs; docs/operations.md says what the platform still sees), and every `context.info/warn/error` of the worker (request-log.ts writes through those) reaches it over
 //   the worker channel and is sent as a trace carrying the invocation's operation id. With
 //   APPLICATIONINSIGHTS_CONNECTION_STRING and APPLICATIONINSIGHTS_AUTHENTICATION_STRING
 //   (`Authorization=AAD;ClientId=<identity>`, a platform setting set by infra/app/api.bicep) the host authenticates

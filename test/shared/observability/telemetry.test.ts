@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { setupTelemetry } from '../../../shared/observability/telemetry.js';
 
@@ -49,5 +50,13 @@ describe('setupTelemetry', () => {
       if (saved === undefined) delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
       else process.env.APPLICATIONINSIGHTS_CONNECTION_STRING = saved;
     }
+  });
+});
+
+describe('host.json: the platform request telemetry', () => {
+  it('records invocations without their URLs, whose filters quote UPNs (docs/operations.md)', () => {
+    const host = JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as any;
+    expect(host.logging.applicationInsights.httpAutoCollectionOptions.enableHttpTriggerExtendedInfoCollection).toBe(false);
+    expect(host.telemetryMode ?? 'ApplicationInsights').toBe('ApplicationInsights');
   });
 });
