@@ -2,9 +2,10 @@
 // writers from losing each other's updates (ETag-guarded, retried with jittered backoff).
 import { caseFoldKey } from '../storage/keys.js';
 import type { PeopleRepository } from '../storage/people-repository.js';
+import { assertPersonFits } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError } from '../storage/storage-errors.js';
-import type { UserIndexRepository } from '../storage/user-index-repository.js';
+import type { IndexEntry, UserIndexRepository } from '../storage/user-index-repository.js';
 import { indexEntriesOf, nameKeysOf } from './user-view.js';
 
 /** Attempts of one read-modify-write before a request gives up (each failed attempt lost a race). */
@@ -32,29 +33,41 @@ export class PersonStore {
 
   async create(person: PersonRecord): Promise<PersonRecord> {
     const next = withDerivedKeys(person);
+    assertPersonFits(next); // before the index rows, so a person too large to store leaves nothing behind
     const entries = indexEntriesOf(next);
     await this.index.addMissing(next.id, [], entries);
     try {
       return await this.people.create(next);
     } catch (error) {
-      await this.index.removeStale(next.id, entries, []).catch(() => undefined);
+      // The id is this attempt's own, so every row under it is this attempt's to remove.
+      await this.index.removeStale(next.id, entries, [], this.currentEntries(next.id)).catch(() => undefined);
       throw error;
     }
   }
 
   async save(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
     const next = withDerivedKeys(after);
+    assertPersonFits(next);
     const oldEntries = indexEntriesOf(before);
     const newEntries = indexEntriesOf(next);
-    await this.index.addMissing(before.id, oldEntries, newEntries);
+    const claims = await this.index.addMissing(before.id, oldEntries, newEntries);
     const saved = await this.people.update(before, next);
-    await this.index.removeStale(before.id, oldEntries, newEntries);
+    await this.index.reassert(before.id, claims, this.currentEntries(before.id));
+    await this.index.removeStale(before.id, oldEntries, newEntries, this.currentEntries(before.id));
     return saved;
   }
 
   async remove(person: PersonRecord): Promise<void> {
     await this.people.delete(person);
-    await this.index.removeStale(person.id, indexEntriesOf(person), []);
+    await this.index.removeStale(person.id, indexEntriesOf(person), [], this.currentEntries(person.id));
+  }
+
+  /** Reads the index entries the person has now (none once it is gone): the check before an index row is removed. */
+  private currentEntries(id: string): () => Promise<IndexEntry[]> {
+    return async () => {
+      const current = await this.people.getById(id);
+      return current === undefined ? [] : indexEntriesOf(current);
+    };
   }
 
   /**

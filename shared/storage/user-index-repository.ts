@@ -4,13 +4,19 @@
 // stale ones removed after it, and readers check every candidate against the person itself.
 import { odata, type TableClient } from '@azure/data-tables';
 import { encodeKey } from './keys.js';
-import { isNotFound } from './storage-errors.js';
+import { isNotFound, isPreconditionFailed } from './storage-errors.js';
 
 export interface IndexEntry {
   scope: string;
   attr: string;
   /** The value as it is compared: callers case-fold case-insensitive attributes before indexing and looking up. */
   value: string;
+}
+
+/** An index row written before its person's write, with the ETag that write's reassert is guarded by. */
+export interface IndexClaim {
+  entry: IndexEntry;
+  etag: string | undefined;
 }
 
 /** Most candidates one index lookup returns; a value shared by more people falls back to a bounded scan. */
@@ -36,26 +42,72 @@ export class UserIndexRepository {
     return ids;
   }
 
-  /** Writes the rows that `after` has and `before` lacks. Call before writing the person. */
-  async addMissing(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<void> {
+  /**
+   * Writes the rows that `after` has and `before` lacks, before the person is written; returns each row's ETag, for
+   * `reassert` once the person's write committed.
+   */
+  async addMissing(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<IndexClaim[]> {
     const old = new Set(before.map(identity));
     const fresh = dedupe(after).filter((entry) => !old.has(identity(entry)));
-    await Promise.all(
-      fresh.map((entry) => this.table.upsertEntity({ partitionKey: partitionOf(entry), rowKey: id }, 'Replace')),
+    return Promise.all(
+      fresh.map(async (entry) => ({ entry, etag: (await this.table.upsertEntity({ partitionKey: partitionOf(entry), rowKey: id }, 'Replace')).etag })),
     );
   }
 
-  /** Removes the rows that `before` had and `after` lacks. Call after writing the person. */
-  async removeStale(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<void> {
+  /**
+   * After the person's write committed: rewrites each claimed row (guarded by its claim ETag), so a removal that read
+   * it before the commit fails on its ETag; a row removed meanwhile is written again while the person still has it.
+   */
+  async reassert(id: string, claims: IndexClaim[], currentEntries: () => Promise<IndexEntry[]>): Promise<void> {
+    const lost: IndexEntry[] = [];
+    await Promise.all(
+      claims.map(async ({ entry, etag }) => {
+        try {
+          await this.table.updateEntity({ partitionKey: partitionOf(entry), rowKey: id }, 'Replace', { etag });
+        } catch (error) {
+          if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+          lost.push(entry);
+        }
+      }),
+    );
+    if (lost.length === 0) return;
+    const current = new Set((await currentEntries()).map(identity));
+    await Promise.all(
+      lost.filter((entry) => current.has(identity(entry))).map((entry) => this.table.upsertEntity({ partitionKey: partitionOf(entry), rowKey: id }, 'Replace')),
+    );
+  }
+
+  /**
+   * Removes the rows that `before` had and `after` lacks, after the person was written: each row is read first, then
+   * the person's current entries, and the row is deleted with the ETag read only when the person no longer has it, so
+   * a concurrent writer that added the same row again (and reasserts it after committing) keeps it.
+   */
+  async removeStale(id: string, before: IndexEntry[], after: IndexEntry[], currentEntries: () => Promise<IndexEntry[]>): Promise<void> {
     const kept = new Set(after.map(identity));
     const stale = dedupe(before).filter((entry) => !kept.has(identity(entry)));
+    if (stale.length === 0) return;
+    const rows = await Promise.all(stale.map(async (entry) => ({ entry, etag: await this.etagOf(entry, id) })));
+    const present = rows.filter((row): row is { entry: IndexEntry; etag: string } => row.etag !== undefined);
+    if (present.length === 0) return;
+    const current = new Set((await currentEntries()).map(identity));
     await Promise.all(
-      stale.map((entry) =>
-        this.table.deleteEntity(partitionOf(entry), id).catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        }),
-      ),
+      present
+        .filter((row) => !current.has(identity(row.entry)))
+        .map((row) =>
+          this.table.deleteEntity(partitionOf(row.entry), id, { etag: row.etag }).catch((error: unknown) => {
+            if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+          }),
+        ),
     );
+  }
+
+  private async etagOf(entry: IndexEntry, id: string): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity(partitionOf(entry), id)).etag;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 }
 

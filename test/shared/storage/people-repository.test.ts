@@ -1,15 +1,14 @@
 // PeopleRepository against Azurite: main rows, co-located copies and pointers for name keys, ETags, paging.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketOf, caseFoldKey } from '../../../shared/storage/keys.js';
+import { bucketOf } from '../../../shared/storage/keys.js';
 import { newPersonId, PeopleRepository } from '../../../shared/storage/people-repository.js';
 import { MAX_SOURCE_JSON_CHARS, RecordTooLargeError } from '../../../shared/storage/person-entity.js';
 import type { PersonRecord } from '../../../shared/storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { cmPerson, idInBucket, keyOutsideBucket, otherBucket, readKeyRow, stagedPerson, uniqueKey } from '../../support/people-fixtures.js';
 
-const NOW = '2025-01-01T00:00:00.000Z';
 const allTables: TableClients[] = [];
 let tables: TableClients;
 let repo: PeopleRepository;
@@ -29,57 +28,7 @@ afterAll(async () => {
   await dropTables(...allTables);
 });
 
-let counter = 0;
-/** A case-folded name key that is unique within this file's tables. */
-function uniqueKey(label: string): string {
-  return caseFoldKey(`${label}-${counter++}@Contoso.com`);
-}
-
-/** A unique name key whose bucket differs from `bucket`, so its key row is a pointer for a person in `bucket`. */
-function keyOutsideBucket(label: string, bucket: string): string {
-  for (;;) {
-    const key = uniqueKey(label);
-    if (bucketOf(key) !== bucket) return key;
-  }
-}
-
-/** An id in a given bucket (people ids start with their bucket). */
-const idInBucket = (bucket: string): string => bucket + randomBytes(15).toString('hex');
-/** A bucket that differs from `bucket`. */
-const otherBucket = (bucket: string): string => (bucket === '00' ? '01' : '00');
-
-/** A Content Manager user holding UPN key `upnKey` (and `extra` name keys), whose id is co-located with `upnKey`. */
-function cmPerson(upnKey: string, options: { id?: string; extra?: string[]; username?: string } = {}): PersonRecord {
-  const username = options.username ?? `login-${randomBytes(4).toString('hex')}`;
-  return {
-    id: options.id ?? newPersonId(upnKey),
-    cm: { username, upn: upnKey, createdBy: 'admin', created: NOW, lastModified: NOW },
-    sources: {},
-    nameKeys: [upnKey, ...(options.extra ?? [])],
-    usernameKey: caseFoldKey(username),
-    version: 1,
-    created: NOW,
-  };
-}
-
-function stagedPerson(nameKey: string, id: string, source = 'int1'): PersonRecord {
-  return {
-    id,
-    sources: { [source]: { doc: { userName: nameKey }, created: NOW, lastModified: NOW } },
-    nameKeys: [nameKey],
-    version: 1,
-    created: NOW,
-  };
-}
-
-async function keyRow(kind: 'u' | 'n', key: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return await tables.people.getEntity<Record<string, unknown>>(`b${bucketOf(key)}`, `${kind}:${key}`);
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
-}
+const keyRow = (kind: 'u' | 'n', key: string): Promise<Record<string, unknown> | undefined> => readKeyRow(tables, kind, key);
 
 describe('PeopleRepository: create and the three read paths', () => {
   it('finds a person by id, by name key (co-located copy, one read) and by username key', async () => {
@@ -170,7 +119,7 @@ describe('PeopleRepository: updates', () => {
   });
 
   it('throws KeyTakenError when the username key is held', async () => {
-    const first = await repo.create(cmPerson(uniqueKey('login1'), { username: `Same.Login${counter}` }));
+    const first = await repo.create(cmPerson(uniqueKey('login1'), { username: `Same.Login${uniqueKey("n").slice(0, 8)}` }));
     const clash = cmPerson(uniqueKey('login2'), { username: first.cm!.username.toUpperCase() });
     await expect(repo.create(clash)).rejects.toBeInstanceOf(KeyTakenError);
     expect((await repo.findByUsernameKey(first.usernameKey!))?.id).toBe(first.id);

@@ -28,6 +28,9 @@ async function rowCount(): Promise<number> {
   return n;
 }
 
+const noEntries = (): Promise<IndexEntry[]> => Promise.resolve([]);
+const entriesOf = (...entries: IndexEntry[]) => (): Promise<IndexEntry[]> => Promise.resolve(entries);
+
 describe('UserIndexRepository', () => {
   it('finds the people indexed under a value', async () => {
     const value = unique('dept');
@@ -82,10 +85,43 @@ describe('UserIndexRepository', () => {
     const never = entry('int1', 'displayName', unique('never-written'));
     await repo.addMissing(id, [], [stay, go]);
     await repo.addMissing(other, [], [go]);
-    await repo.removeStale(id, [stay, go, go, never], [stay]);
+    await repo.removeStale(id, [stay, go, go, never], [stay], noEntries);
     expect(await repo.find(stay)).toEqual([id]);
     expect(await repo.find(go)).toEqual([other]);
-    await expect(repo.removeStale(id, [go], [])).resolves.toBeUndefined();
+    await expect(repo.removeStale(id, [go], [], noEntries)).resolves.toBeUndefined();
+  });
+
+  it('removeStale keeps a row the person has again by the time it is removed (a concurrent writer re-added it)', async () => {
+    const id = newId();
+    const value = entry('int1', 'externalId', unique('back'));
+    await repo.addMissing(id, [], [value]);
+    await repo.removeStale(id, [value], [], entriesOf(value));
+    expect(await repo.find(value)).toEqual([id]);
+  });
+
+  it('removeStale fails its ETag when a writer reasserted the row after it was read', async () => {
+    const id = newId();
+    const value = entry('int1', 'externalId', unique('reasserted'));
+    const [claim] = await repo.addMissing(id, [], [value]);
+    // The remover reads the row, then the person (which does not have the value yet: the writer has not committed).
+    await repo.removeStale(id, [value], [], async () => {
+      await repo.reassert(id, [claim!], entriesOf(value)); // the writer commits and reasserts in between
+      return [];
+    });
+    expect(await repo.find(value)).toEqual([id]);
+  });
+
+  it('reassert writes a row again that a removal took after the claim, while the person still has it', async () => {
+    const id = newId();
+    const value = entry('int1', 'email', unique('lost@x'));
+    const [claim] = await repo.addMissing(id, [], [value]);
+    await tables.userindex.deleteEntity(`int1|email|${value.value}`, id);
+    await repo.reassert(id, [claim!], entriesOf(value));
+    expect(await repo.find(value)).toEqual([id]);
+    const [second] = await repo.addMissing(id, [], [value]);
+    await tables.userindex.deleteEntity(`int1|email|${value.value}`, id);
+    await repo.reassert(id, [second!], noEntries);
+    expect(await repo.find(value)).toEqual([]);
   });
 
   it('moves a person from one value to another with addMissing then removeStale', async () => {
@@ -94,7 +130,7 @@ describe('UserIndexRepository', () => {
     const after = [entry('int1', 'email', unique('new@x')), before[1]!];
     await repo.addMissing(id, [], before);
     await repo.addMissing(id, before, after);
-    await repo.removeStale(id, before, after);
+    await repo.removeStale(id, before, after, entriesOf(...after));
     expect(await repo.find(before[0]!)).toEqual([]);
     expect(await repo.find(after[0]!)).toEqual([id]);
     expect(await repo.find(before[1]!)).toEqual([id]);
