@@ -1,0 +1,29 @@
+// The userindex table: one row per (index entry, person), derived from the person by indexEntriesOf. Every entry of
+// every person has its row (checked from the person, during the people walk), and every row is an entry of the
+// person it names (checked from the row).
+import { indexEntriesOf } from '../directory/user-view.js';
+import type { PersonRecord } from '../storage/person-record.js';
+import { partitionOf as indexPartitionOf } from '../storage/user-index-repository.js';
+import { at, type CheckContext, type RowCheck } from './check-context.js';
+import { createIfAbsent, deleteIfUnchanged, readRow } from './table-rows.js';
+
+const indexPartitionsOf = (person: PersonRecord): Set<string> => new Set(indexEntriesOf(person).map(indexPartitionOf));
+
+export async function checkIndexRowsOf(person: PersonRecord, context: CheckContext): Promise<void> {
+  for (const partitionKey of indexPartitionsOf(person)) {
+    if ((await readRow(context.tables.userindex, partitionKey, person.id)) !== undefined) continue;
+    await context.report(
+      { kind: 'missing-index-row', table: 'userindex', partitionKey, rowKey: person.id, detail: `person ${person.id} has this value but no index row` },
+      () => createIfAbsent(context.tables.userindex, { partitionKey, rowKey: person.id }),
+    );
+  }
+}
+
+export const checkIndexRow: RowCheck = async (row, context) => {
+  const person = await context.people.getById(row.rowKey);
+  if (person !== undefined && indexPartitionsOf(person).has(row.partitionKey)) return;
+  const why = person === undefined ? 'which does not exist' : 'who has no such value in this scope';
+  await context.report({ kind: 'stale-index-row', ...at('userindex', row), detail: `the row names person ${row.rowKey}, ${why}` }, () =>
+    deleteIfUnchanged(context.tables.userindex, row),
+  );
+};
