@@ -3,4 +3,6 @@ import { app } from '@azure/functions';
 import { setupTelemetry } from '../shared/observability/telemetry.js';
 
 setupTelemetry();
-app.setup({ enableHttpStream: false });
+// HTTP streams (https://learn.microsoft.com/azure/azure-functions/node-http-stream): group GETs write their members
+// page by page instead of holding a 100,000-member group in memory.
+app.setup({ enableHttpStream: true });

@@ -13,7 +13,7 @@ import {
   RequestBodyTooLargeError,
   toHeaderRecord,
 } from './http-request-adapter.js';
-import { bufferHandlerResult, writeBufferedResponse, writeEmptyResponse } from './http-response-writer.js';
+import { type HostHttpResponse, readHandlerResult, writeBufferedResponse, writeEmptyResponse, writeStreamedResponse } from './http-response-writer.js';
 import { buildHttpRoutes, findHttpRoute, type HttpRoute, type HttpRouteMatch } from './http-routes.js';
 import { createInvocationContext, invokeFunction } from './invocation.js';
 import { normalizeRequestPath } from './route-template.js';
@@ -76,14 +76,18 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       params: match.params,
       body,
     });
+    let response: HostHttpResponse;
     try {
       const result = await invokeFunction(options.registry, registration, [request], context);
-      const response = await bufferHandlerResult(result);
-      return { status: response.status, written: writeBufferedResponse(res, response), invocationId };
+      response = await readHandlerResult(result);
     } catch (error: unknown) {
       log(`[error] ${registration.name} (${invocationId}) failed: ${describeError(error)}`);
       return { status: 500, written: writeEmptyResponse(res, 500), invocationId };
     }
+    if (!('chunks' in response)) return { status: response.status, written: writeBufferedResponse(res, response), invocationId };
+    const outcome = await writeStreamedResponse(res, response);
+    if (outcome.error !== undefined) log(`[error] ${registration.name} (${invocationId}) response body failed: ${describeError(outcome.error)}`);
+    return { status: outcome.status, written: outcome.written, invocationId };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,7 +1,11 @@
-// Turns what an HTTP handler returned into bytes on a node:http response, the way the worker
-// does it without HTTP streaming (`toRpcHttp`): wrap an HttpResponseInit in an HttpResponse, then
-// read status, headers, cookies and the whole body. Nothing is written until the body is complete,
-// so a failing body stream still becomes a clean 500.
+// Turns what an HTTP handler returned into bytes on a node:http response, the way the worker does
+// it (`toRpcHttp`): wrap an HttpResponseInit in an HttpResponse, then read status, headers, cookies
+// and the body. A body that is a stream (ReadableStream, Readable, AsyncIterable, or any HttpResponse
+// instance) is sent as the worker's HTTP proxy sends it with `app.setup({ enableHttpStream: true })`
+// (`sendProxyResponse`): status and headers first, then chunk by chunk as the handler's stream yields
+// them (here with backpressure), so a body failing half-way cuts the response short. A body that is
+// already whole (a string, the common case) is written in one piece with its Content-Length.
+import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import azureFunctions from '@azure/functions';
 import type { Cookie } from '@azure/functions';
@@ -15,6 +19,15 @@ export interface BufferedHttpResponse {
   readonly headers: ReadonlyMap<string, string | string[]>;
   readonly body: Buffer;
 }
+
+export interface StreamedHttpResponse {
+  readonly status: number;
+  readonly headers: ReadonlyMap<string, string | string[]>;
+  /** Pulled one chunk at a time while the response is written. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+}
+
+export type HostHttpResponse = BufferedHttpResponse | StreamedHttpResponse;
 
 /** Headers we compute ourselves from the buffered body. */
 const MANAGED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
@@ -36,6 +49,15 @@ export function serializeCookie(cookie: Cookie): string {
  * result into a no-content response); anything that is not an object is an error, as in the worker.
  */
 export async function bufferHandlerResult(result: unknown): Promise<BufferedHttpResponse> {
+  const response = await readHandlerResult(result);
+  if (!('chunks' in response)) return response;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of response.chunks) chunks.push(chunk);
+  return { status: response.status, headers: response.headers, body: Buffer.concat(chunks) };
+}
+
+/** Reads a handler result: whole when its body is whole, as a stream of chunks when its body is a stream. */
+export async function readHandlerResult(result: unknown): Promise<HostHttpResponse> {
   if (result === undefined || result === null) {
     return { status: 204, headers: new Map(), body: Buffer.alloc(0) };
   }
@@ -46,6 +68,7 @@ export async function bufferHandlerResult(result: unknown): Promise<BufferedHttp
   }
   const plain = plainTextResponse(result);
   if (plain !== undefined) return plain;
+  const streamed = result instanceof HttpResponse || isStreamBody((result as { body?: unknown }).body);
   const response: HttpResponse = result instanceof HttpResponse ? result : new HttpResponse(result);
   const headers = new Map<string, string | string[]>();
   for (const [name, value] of response.headers) {
@@ -53,9 +76,17 @@ export async function bufferHandlerResult(result: unknown): Promise<BufferedHttp
   }
   const setCookies = [...response.headers.getSetCookie(), ...response.cookies.map(serializeCookie)];
   if (setCookies.length > 0) headers.set('set-cookie', setCookies);
+  if (streamed) return { status: response.status, headers, chunks: response.body ?? emptyChunks() };
   const body = Buffer.from(await response.arrayBuffer());
   return { status: response.status, headers, body };
 }
+
+/** ReadableStream, Readable and every other AsyncIterable (strings, bytes, Blob, FormData and URLSearchParams are whole). */
+function isStreamBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
+}
+
+async function* emptyChunks(): AsyncGenerator<Uint8Array> {}
 
 /**
  * The common case without the cost of an HttpResponse (a fetch Response underneath, ~40 µs): a plain init object
@@ -79,13 +110,16 @@ function plainTextResponse(result: object): BufferedHttpResponse | undefined {
   return { status: init.status ?? 200, headers, body: Buffer.from(typeof init.body === 'string' ? init.body : '', 'utf8') };
 }
 
+function statusHasBody(status: number): boolean {
+  return status !== 204 && status !== 304 && !(status >= 100 && status < 200);
+}
+
 /** Writes a buffered response unless the client has gone. Returns false when nothing could be written. */
 export function writeBufferedResponse(res: ServerResponse, response: BufferedHttpResponse): boolean {
   if (res.headersSent || res.destroyed || res.writableEnded) return false;
   res.statusCode = response.status;
   for (const [name, value] of response.headers) res.setHeader(name, value);
-  const hasBody = response.status !== 204 && response.status !== 304 && !(response.status >= 100 && response.status < 200);
-  if (hasBody) {
+  if (statusHasBody(response.status)) {
     res.setHeader('content-length', response.body.length);
     res.end(response.body);
   } else {
@@ -97,4 +131,66 @@ export function writeBufferedResponse(res: ServerResponse, response: BufferedHtt
 /** An empty response such as Azure's 401, 404, 413 and 500. */
 export function writeEmptyResponse(res: ServerResponse, status: number): boolean {
   return writeBufferedResponse(res, { status, headers: new Map(), body: Buffer.alloc(0) });
+}
+
+export interface StreamedWriteOutcome {
+  /** What the client got: the handler's status, or 500 when the body failed before its first byte. */
+  readonly status: number;
+  /** False when the client left before the end, or the body failed. */
+  readonly written: boolean;
+  /** The body's failure, when it failed. */
+  readonly error?: unknown;
+}
+
+/**
+ * Writes status and headers, then each chunk as the body yields it, waiting for the socket to drain between chunks.
+ * A client that leaves cancels the body. A body that fails before its first chunk becomes an empty 500 (nothing was
+ * sent yet); one that fails later leaves the response cut short (the connection closes without the last chunk, as
+ * with a broken proxy response).
+ */
+export async function writeStreamedResponse(res: ServerResponse, response: StreamedHttpResponse): Promise<StreamedWriteOutcome> {
+  const iterator = response.chunks[Symbol.asyncIterator]();
+  const cancel = async () => {
+    await iterator.return?.();
+  };
+  if (res.headersSent || res.destroyed || res.writableEnded) {
+    await cancel();
+    return { status: response.status, written: false };
+  }
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  if (!statusHasBody(response.status)) {
+    await cancel();
+    res.end();
+    return { status: response.status, written: true };
+  }
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) break;
+      if (res.destroyed) {
+        await cancel();
+        return { status: response.status, written: false };
+      }
+      if (!res.write(next.value)) await drainedOrClosed(res);
+    }
+  } catch (error) {
+    if (res.headersSent) {
+      // What was written is flushed, then the connection closes without the last chunk: the client sees a truncated
+      // body, never a complete one.
+      if (res.socket === null) res.destroy();
+      else res.socket.end();
+      return { status: response.status, written: false, error };
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    return { status: 500, written: writeEmptyResponse(res, 500), error };
+  }
+  if (res.destroyed) return { status: response.status, written: false };
+  res.end();
+  return { status: response.status, written: true };
+}
+
+async function drainedOrClosed(res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  await Promise.race([once(res, 'drain', { signal: gone.signal }), once(res, 'close', { signal: gone.signal })]).finally(() => gone.abort());
 }

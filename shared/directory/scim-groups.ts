@@ -16,7 +16,7 @@ import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filt
 import { MemberExistenceCache } from './member-existence-cache.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
 import { backoff, MAX_WRITE_ATTEMPTS } from './person-store.js';
-import type { QueryOptions, QueryResult } from './scim-users.js';
+import type { QueryOptions } from './scim-users.js';
 import { isVisible } from './user-view.js';
 
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -38,6 +38,17 @@ interface MemberInput {
 
 type Resource = Record<string, unknown>;
 
+/** A group for a response: the resource without members and, when wanted, its members page by page. */
+export interface PagedGroup {
+  resource: Resource;
+  pages?: AsyncIterable<Resource[]>;
+}
+
+export interface GroupQueryResult {
+  totalResults: number;
+  groups: PagedGroup[];
+}
+
 export class ScimGroupService {
   constructor(
     private readonly groups: GroupRepository,
@@ -47,12 +58,13 @@ export class ScimGroupService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async get(call: GroupCall, id: string, includeMembers: boolean): Promise<Resource> {
+  /** The group, its members (when asked for) read page by page only as the response is written. */
+  async get(call: GroupCall, id: string, includeMembers: boolean): Promise<PagedGroup> {
     const group = await this.require(call, id);
-    return this.render(call, group, includeMembers);
+    return this.paged(call, group, includeMembers);
   }
 
-  async query(call: GroupCall, options: QueryOptions & { includeMembers: boolean }): Promise<QueryResult> {
+  async query(call: GroupCall, options: QueryOptions & { includeMembers: boolean }): Promise<GroupQueryResult> {
     const integrationId = call.integration.id;
     const candidates = this.candidates(integrationId, options.filter);
     const found: GroupRecord[] = [];
@@ -64,8 +76,7 @@ export class ScimGroupService {
       if (matches) found.push(group);
     }
     const page = found.slice(options.startIndex - 1, options.startIndex - 1 + options.count);
-    const resources = await Promise.all(page.map((group) => this.render(call, group, options.includeMembers)));
-    return { totalResults: found.length, resources };
+    return { totalResults: found.length, groups: page.map((group) => this.paged(call, group, options.includeMembers)) };
   }
 
   async create(call: GroupCall, body: unknown): Promise<Resource> {
@@ -244,21 +255,32 @@ export class ScimGroupService {
     return resource;
   }
 
+  /** The whole resource, members included (POST and PUT answers, whose members came in a bounded body). */
   private async render(call: GroupCall, group: GroupRecord, includeMembers: boolean): Promise<Resource> {
-    const resource = this.resourceWithoutMembers(call, group);
-    if (!includeMembers) return resource;
+    const { resource, pages } = this.paged(call, group, includeMembers);
+    if (pages === undefined) return resource;
     const members: Resource[] = [];
+    for await (const page of pages) members.push(...page);
+    return { ...resource, members };
+  }
+
+  private paged(call: GroupCall, group: GroupRecord, includeMembers: boolean): PagedGroup {
+    const resource = this.resourceWithoutMembers(call, group);
+    return includeMembers ? { resource, pages: this.memberPages(call, group) } : { resource };
+  }
+
+  /** Members as SCIM values, one storage page at a time; nothing is read until the first page is asked for. */
+  private async *memberPages(call: GroupCall, group: GroupRecord): AsyncGenerator<Resource[]> {
     for await (const page of this.memberships.members(call.integration.id, group.id)) {
-      for (const member of page) {
+      yield page.map((member) => {
         const item: Resource = {
           value: member.value,
           $ref: member.type === 'Group' ? call.locationOf(member.value) : call.userLocationOf(member.value),
           type: member.type,
         };
         if (member.display !== undefined) item.display = member.display;
-        members.push(item);
-      }
+        return item;
+      });
     }
-    return { ...resource, members };
   }
 }

@@ -1,13 +1,15 @@
-// /Groups: GET (by id, or a query; members only when asked for), POST, PUT, PATCH (204) and DELETE.
+// /Groups: GET (by id, or a query; members only when asked for, streamed), POST, PUT, PATCH (204) and DELETE.
 import type { HttpResponseInit } from '@azure/functions';
 import type { GroupCall } from '../directory/scim-groups.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
+import { pagedListResponseJson, pagedResourceJson } from '../scim/paged-resource-json.js';
 import { projectResource } from '../scim/projection.js';
-import { etagHeader, listParameters, listResponse, projection, readScimBody, scimResponse, wantsMembers } from './scim-http.js';
+import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, scimResponse, wantsMembers } from './scim-http.js';
+import { streamedScimResponse } from './streamed-scim-response.js';
 import { requireId } from './users-api.js';
 
-function callOf(scim: ScimRequest): GroupCall {
+export function callOf(scim: ScimRequest): GroupCall {
   return {
     integration: scim.integration,
     locationOf: (id) => `${scim.baseUrl}/Groups/${encodeURIComponent(id)}`,
@@ -23,14 +25,14 @@ export async function handleGroups(scim: ScimRequest): Promise<HttpResponseInit>
   const call = callOf(scim);
   switch (request.method.toUpperCase()) {
     case 'GET': {
+      // With members, the answer streams them page by page (a group may hold 100,000); without, it is one string.
       if (id !== undefined && id !== '') {
         const options = projection(request);
-        const resource = await groups.get(call, id, wantsMembers(options));
-        return scimResponse(200, projectResource(resource, options), etagHeader(resource));
+        const group = await groups.get(call, id, wantsMembers(options));
+        if (group.pages === undefined) return scimResponse(200, projectResource(group.resource, options), etagHeader(group.resource));
+        return streamedScimResponse(scim.context, 200, pagedResourceJson(group, 'members', options), etagHeader(group.resource));
       }
-      const parameters = listParameters(request);
-      const result = await groups.query(call, { ...parameters, includeMembers: wantsMembers(parameters) });
-      return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, result.resources.map((r) => projectResource(r, parameters))));
+      return listGroups(scim, listParameters(request));
     }
     case 'POST': {
       if (id !== undefined && id !== '') throw methodNotAllowed('POST on a group');
@@ -50,4 +52,13 @@ export async function handleGroups(scim: ScimRequest): Promise<HttpResponseInit>
     default:
       throw methodNotAllowed(request.method);
   }
+}
+
+/** One page of the integration's groups for a GET list or a POST .search (members streamed when wanted). */
+export async function listGroups(scim: ScimRequest, parameters: ListParameters): Promise<HttpResponseInit> {
+  const includeMembers = wantsMembers(parameters);
+  const result = await scim.services.groups.query(callOf(scim), { ...parameters, includeMembers });
+  const envelope = listResponse(result.totalResults, parameters.startIndex, result.groups.map((group) => group.resource));
+  if (!includeMembers) return scimResponse(200, { ...envelope, Resources: result.groups.map((group) => projectResource(group.resource, parameters)) });
+  return streamedScimResponse(scim.context, 200, pagedListResponseJson(envelope, result.groups, 'members', parameters));
 }
