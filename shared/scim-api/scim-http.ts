@@ -55,6 +55,15 @@ export interface ListParameters {
   excludedAttributes?: string[];
 }
 
+/** List parameters as sent, from a query string or a SearchRequest body, before their defaults and bounds. */
+export interface RawListParameters {
+  filter?: string | undefined;
+  startIndex?: number | undefined;
+  count?: number | undefined;
+  attributes?: string[] | undefined;
+  excludedAttributes?: string[] | undefined;
+}
+
 function integerParameter(request: HttpRequest, name: string): number | undefined {
   const raw = request.query.get(name);
   if (raw === null || raw.trim() === '') return undefined;
@@ -63,14 +72,25 @@ function integerParameter(request: HttpRequest, name: string): number | undefine
   return Math.trunc(value);
 }
 
-/** RFC 7644 §3.4.2: startIndex below 1 means 1, a negative count means 0, count is capped at MAX_PAGE_SIZE. */
+/** The query parameters of a GET list (RFC 7644 §3.4.2). */
 export function listParameters(request: HttpRequest): ListParameters {
-  const filterText = request.query.get('filter');
-  const startIndex = Math.max(1, integerParameter(request, 'startIndex') ?? 1);
-  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, integerParameter(request, 'count') ?? DEFAULT_PAGE_SIZE));
+  return listParametersOf({
+    filter: request.query.get('filter') ?? undefined,
+    startIndex: integerParameter(request, 'startIndex'),
+    count: integerParameter(request, 'count'),
+    ...projection(request),
+  });
+}
+
+/** RFC 7644 §3.4.2: startIndex below 1 means 1, a negative count means 0, count is capped at MAX_PAGE_SIZE. */
+export function listParametersOf(raw: RawListParameters): ListParameters {
+  const startIndex = Math.max(1, Math.trunc(raw.startIndex ?? 1));
+  const count = Math.min(MAX_PAGE_SIZE, Math.max(0, Math.trunc(raw.count ?? DEFAULT_PAGE_SIZE)));
   const parameters: ListParameters = { startIndex, count };
-  if (filterText !== null && filterText.trim() !== '') parameters.filter = parseFilter(filterText);
-  return { ...parameters, ...projection(request) };
+  if (raw.filter !== undefined && raw.filter.trim() !== '') parameters.filter = parseFilter(raw.filter);
+  if (raw.attributes !== undefined && raw.attributes.length > 0) parameters.attributes = raw.attributes;
+  if (raw.excludedAttributes !== undefined && raw.excludedAttributes.length > 0) parameters.excludedAttributes = raw.excludedAttributes;
+  return parameters;
 }
 
 export function projection(request: HttpRequest): { attributes?: string[]; excludedAttributes?: string[] } {

@@ -1,10 +1,13 @@
-// /Users: GET (by id, or a query), POST, PUT, PATCH and DELETE, mapped onto the integration's user view.
+// /Users: GET (by id, or a query), POST, PUT, PATCH and DELETE, mapped onto the integration's user view. Every
+// answered User shows its manager with `$ref` (and, for one resource, the manager's displayName, see answerUser).
 import type { HttpResponseInit } from '@azure/functions';
-import type { ScimCall } from '../directory/scim-users.js';
+import type { QueryResult, ScimCall } from '../directory/scim-users.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
+import { ScimError } from '../scim/errors.js';
+import { managerIdOf, withManagerReference } from '../scim/manager-reference.js';
 import { projectResource } from '../scim/projection.js';
-import { etagHeader, listParameters, listResponse, projection, readScimBody, scimResponse } from './scim-http.js';
+import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, scimResponse } from './scim-http.js';
 
 function callOf(scim: ScimRequest): ScimCall {
   return {
@@ -22,25 +25,24 @@ export async function handleUsers(scim: ScimRequest): Promise<HttpResponseInit> 
   switch (request.method.toUpperCase()) {
     case 'GET': {
       if (id !== undefined && id !== '') {
-        const resource = await users.get(call, id);
+        const resource = await answerUser(scim, await users.get(call, id));
         return scimResponse(200, projectResource(resource, projection(request)), etagHeader(resource));
       }
       const parameters = listParameters(request);
-      const result = await users.query(call, parameters);
-      const resources = result.resources.map((resource) => projectResource(resource, parameters));
-      return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, resources));
+      const result = await queryUsers(scim, parameters);
+      return scimResponse(200, listResponse(result.totalResults, parameters.startIndex, result.resources));
     }
     case 'POST': {
       if (id !== undefined && id !== '') throw methodNotAllowed('POST on a user');
-      const resource = await users.create(call, await readScimBody(request));
+      const resource = await answerUser(scim, await users.create(call, await readScimBody(request)));
       return scimResponse(201, resource, { Location: String((resource.meta as { location: string }).location), ...etagHeader(resource) });
     }
     case 'PUT': {
-      const resource = await users.replace(call, requireId(id, 'PUT'), await readScimBody(request));
+      const resource = await answerUser(scim, await users.replace(call, requireId(id, 'PUT'), await readScimBody(request)));
       return scimResponse(200, resource, etagHeader(resource));
     }
     case 'PATCH': {
-      const resource = await users.patch(call, requireId(id, 'PATCH'), await readScimBody(request));
+      const resource = await answerUser(scim, await users.patch(call, requireId(id, 'PATCH'), await readScimBody(request)));
       return scimResponse(200, resource, etagHeader(resource));
     }
     case 'DELETE':
@@ -49,6 +51,31 @@ export async function handleUsers(scim: ScimRequest): Promise<HttpResponseInit> 
     default:
       throw methodNotAllowed(request.method);
   }
+}
+
+/** One page of the integration's users for a GET list or a POST .search, projected, managers with `$ref`. */
+export async function queryUsers(scim: ScimRequest, parameters: ListParameters): Promise<QueryResult> {
+  const result = await scim.services.users.query(callOf(scim), parameters);
+  const userLocationOf = callOf(scim).locationOf;
+  return { ...result, resources: result.resources.map((resource) => projectResource(withManagerReference(resource, userLocationOf), parameters)) };
+}
+
+/**
+ * One User as answered: its manager with `$ref` and the manager's displayName when the manager is a user this
+ * integration sees (one point read, only for users that have a manager; lists leave the name out).
+ */
+async function answerUser(scim: ScimRequest, resource: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const managerId = managerIdOf(resource);
+  if (managerId === undefined) return resource;
+  const call = callOf(scim);
+  let displayName: string | undefined;
+  try {
+    const manager = await scim.services.users.get(call, managerId);
+    if (typeof manager.displayName === 'string') displayName = manager.displayName;
+  } catch (error) {
+    if (!(error instanceof ScimError)) throw error; // not found, or not an id: no name to show
+  }
+  return withManagerReference(resource, call.locationOf, displayName);
 }
 
 export function requireId(id: string | undefined, method: string): string {

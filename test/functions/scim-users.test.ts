@@ -163,7 +163,7 @@ describe('user lifecycle', () => {
     expect((await scim.delete(`/Users/${user.id}`)).status).toBe(404);
   });
 
-  it('T10 accepts every manager shape and returns {"value": id} inside the enterprise extension', async () => {
+  it('T10 accepts every manager shape and returns {"value": id, "$ref": location} inside the enterprise extension', async () => {
     const manager = await createUser();
     const user = await createUser();
     const path = `${ENTERPRISE}:manager`;
@@ -177,7 +177,7 @@ describe('user lifecycle', () => {
       const response = await scim.patch(`/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [operation] });
       expect(response.status).toBe(200);
       const stored = (await scim.get(`/Users/${user.id}`)).body;
-      expect(stored[ENTERPRISE].manager).toEqual({ value: manager.id });
+      expect(stored[ENTERPRISE].manager).toEqual({ value: manager.id, $ref: `${scim.tenantUrl}/Users/${manager.id}` });
       expect(Object.keys(stored)).not.toContain(`${ENTERPRISE}:manager`);
     }
     for (const removal of [{ op: 'remove', path }, { op: 'remove', path: `manager[value eq "${manager.id}"]` }, { op: 'Replace', path, value: '' }]) {

@@ -43,6 +43,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/scim-discovery.js');
     await import('../../functions/admin-integrations.js');
     await import('../../functions/admin-users.js');
+    await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
     registered = true;
   }

@@ -26,6 +26,11 @@ import type { PatchOperation } from './patch-operation.js';
 
 /** Attributes the server owns; a PATCH that targets one is 400 mutability. */
 const SERVER_OWNED: ReadonlySet<string> = new Set(['id', 'meta', 'schemas', 'groups']);
+/**
+ * Singular attributes a User always shows: an unassigned `active` reads as true, so removing it (or setting it to null
+ * or "", Q15) would answer 200 and change nothing a client can see. Such a remove is refused instead.
+ */
+const ALWAYS_SHOWN: ReadonlySet<string> = new Set(['active']);
 
 export function applyUserPatch(doc: UserDoc, body: unknown): UserDoc {
   const operations = normaliseEntraPatch(body);
@@ -64,6 +69,9 @@ function applyUserOperation(doc: UserDoc, operation: PatchOperation): void {
     throw badRequest('invalidPath', `'${attribute.name}' has no sub-attributes to filter on in '${text}'`);
   }
   if (subAttribute?.mutability === 'readOnly') throw badRequest('mutability', `'${text}' is read-only`);
+  if (operation.op === 'remove' && ALWAYS_SHOWN.has(attribute.name) && resolved.schemaUrn === CORE_USER_SCHEMA) {
+    throw badRequest('invalidValue', `'${attribute.name}' cannot be removed (unassigned, it reads as true); replace it with true or false`);
+  }
   const inEnterprise = resolved.schemaUrn === ENTERPRISE_USER_SCHEMA;
   const container = inEnterprise ? extensionObject(doc, ENTERPRISE_USER_SCHEMA, operation.op !== 'remove') : doc;
   if (container === undefined) return;

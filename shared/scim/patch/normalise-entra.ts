@@ -37,7 +37,7 @@ import type { AttributeDefinition } from '../schemas/index.js';
 import { inOperation, MAX_PATCH_OPERATIONS } from './patch-operation.js';
 import type { PatchOperation, PatchOpName, PatchTarget } from './patch-operation.js';
 
-/** Keys of a path-less value the server owns; they are ignored (Q10). */
+/** Keys of a path-less value or an extension object the server owns; they are ignored (Q10). */
 const SERVER_OWNED_KEYS: ReadonlySet<string> = new Set(['id', 'meta', 'schemas']);
 
 export function normaliseEntraPatch(body: unknown): PatchOperation[] {
@@ -117,6 +117,7 @@ function normaliseExtensionObject(index: number, op: PatchOpName, urn: string, v
   if (op === 'remove' || value === null || value === '') return [{ index, op: 'remove', target: { kind: 'extension', urn } }];
   if (!isScimObject(value)) throw badRequest('invalidValue', `'${text}' must hold an object of attributes, not ${describeJsonType(value)}`);
   return Object.entries(value).flatMap(([name, inner]) => {
+    if (SERVER_OWNED_KEYS.has(name.toLowerCase())) return []; // the object's own `schemas` (validators send it)
     const target: PatchTarget = { kind: 'attribute', path: parsePatchPath(`${urn}:${name}`), text: `${urn}:${name}` };
     return normaliseTargeted(index, op, target, inner);
   });

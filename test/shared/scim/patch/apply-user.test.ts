@@ -308,3 +308,33 @@ describe('required attributes', () => {
     }
   });
 });
+
+describe('interoperability loose ends (public SCIM validators)', () => {
+  it('accepts an enterprise extension object that carries its own schemas key, by path and path-less', () => {
+    const value = { schemas: [ENTERPRISE_USER_SCHEMA], department: 'Retail', employeeNumber: '42' };
+    for (const op of ['add', 'replace']) {
+      const byPath = applyPurely(provisionedUser(), patch({ op, path: ENTERPRISE_USER_SCHEMA, value }));
+      expect(byPath[ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'Retail', employeeNumber: '42' });
+      const pathless = applyPurely(provisionedUser(), patch({ op, value: { [ENTERPRISE_USER_SCHEMA]: value } }));
+      expect(pathless[ENTERPRISE_USER_SCHEMA]).toEqual({ department: 'Retail', employeeNumber: '42' });
+    }
+    const custom = applyPurely(provisionedUser(), patch({ op: 'add', path: ACME, value: { schemas: [ACME], costCenter: 'CC' } }));
+    expect(custom[ACME]).toEqual({ costCenter: 'CC' });
+  });
+
+  it('refuses to remove active (unassigned it reads as true), rather than answering a change that shows nothing', () => {
+    const inactive = { ...provisionedUser(), active: false };
+    for (const operation of [
+      { op: 'remove', path: 'active' },
+      { op: 'Remove', path: 'urn:ietf:params:scim:schemas:core:2.0:User:active' },
+      { op: 'replace', path: 'active', value: null },
+      { op: 'replace', value: { active: '' } },
+    ]) {
+      const error = scimErrorOf(() => applyUserPatch(inactive, patch(operation)));
+      expect([error.status, error.scimType]).toEqual([400, 'invalidValue']);
+      expect(error.detail).toMatch(/'active' cannot be removed/);
+    }
+    expect(applyPurely(inactive, patch({ op: 'replace', path: 'active', value: 'True' })).active).toBe(true);
+    expect(applyPurely(provisionedUser(), patch({ op: 'remove', path: 'nickName' }))).not.toHaveProperty('nickName');
+  });
+});
