@@ -33,30 +33,47 @@ async function checkPersonRow(row: Row, context: CheckContext): Promise<void> {
   if (row.rowKey !== MAIN_PREFIX + person.id || row.partitionKey !== partitionOfId(person.id)) {
     return context.report({ kind: 'misplaced-row', ...at('people', row), detail: `the row holds person ${person.id}, whose main row is elsewhere` });
   }
-  person = await checkDerivedKeys(person, row, context);
+  // The rows of the keys the person holds come first: re-deriving its keys goes through the repository's update,
+  // which expects the rows of the keys it replaces to be there.
   for (const keyRow of keyRowsOf(person)) await checkKeyPresence(person, keyRow, context);
-  await checkIndexRowsOf(person, context);
+  const rewritten = await checkDerivedKeys(person, row, context);
+  if (rewritten !== undefined) for (const keyRow of keyRowsOf(rewritten)) await checkKeyPresence(rewritten, keyRow, context);
+  await checkIndexRowsOf(rewritten ?? person, context);
 }
 
-/** Returns the person to check further: as read, or as rewritten by the repair. */
-async function checkDerivedKeys(person: PersonRecord, row: Row, context: CheckContext): Promise<PersonRecord> {
+/** Returns the person as the repair rewrote it, if it did. */
+async function checkDerivedKeys(person: PersonRecord, row: Row, context: CheckContext): Promise<PersonRecord | undefined> {
   const derived = withDerivedKeys(person);
-  if (sameKeys(derived.nameKeys, person.nameKeys) && derived.usernameKey === person.usernameKey) return person;
-  let rewritten: PersonRecord | undefined;
+  if (sameKeys(derived.nameKeys, person.nameKeys) && derived.usernameKey === person.usernameKey) return undefined;
+  let rewritten = false;
   await context.report(
     { kind: 'person-keys-not-derived', ...at('people', row), detail: `person ${person.id} holds keys its names do not derive (or lacks keys they do)` },
     async () => {
-      try {
-        rewritten = await context.people.update(person, derived);
-        return true;
-      } catch (error) {
-        if (error instanceof ConcurrentUpdateError || error instanceof KeyTakenError) return false;
-        throw error;
-      }
+      rewritten = await rederiveKeys(person, derived, context);
+      return rewritten;
     },
   );
-  if (rewritten === undefined) return person;
-  return (await context.people.getById(person.id)) ?? person;
+  return rewritten ? context.people.getById(person.id) : undefined;
+}
+
+/**
+ * Rewrites the person with its derived keys through the repository (which claims and releases key rows as any update
+ * does). A co-located copy naming the person under a key it is about to get would make that update's insert fail: as
+ * the person does not hold that key yet, the copy is stale and is removed first.
+ */
+async function rederiveKeys(person: PersonRecord, derived: PersonRecord, context: CheckContext): Promise<boolean> {
+  const held = new Set(keyRowsOf(person).map((keyRow) => keyRow.rowKey));
+  for (const keyRow of keyRowsOf(derived).filter((r) => r.colocated && !held.has(r.rowKey))) {
+    const existing = await readRow(context.tables.people, keyRow.partitionKey, keyRow.rowKey);
+    if (existing?.ref === person.id && !(await deleteIfUnchanged(context.tables.people, existing))) return false;
+  }
+  try {
+    await context.people.update(person, derived);
+    return true;
+  } catch (error) {
+    if (error instanceof ConcurrentUpdateError || error instanceof KeyTakenError) return false;
+    throw error;
+  }
 }
 
 /** The row of a key the person holds must exist and name the person. */

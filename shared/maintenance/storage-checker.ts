@@ -6,14 +6,16 @@
 //
 // A row that looks wrong is read again before it is reported, and checked as it is now: a write that landed since the
 // page was listed (a repair of a related row, or a request of a live tenant) is not reported as a problem.
-// Memory holds one page, a bounded memo and the kept problems, whatever the tenant's size.
+// Rows are checked 16 at a time; with `repair`, the second looks (and so the repairs) run one at a time, so two
+// repairs of related rows never race each other. Memory holds one page, a bounded memo and the kept problems,
+// whatever the tenant's size.
 import { GroupRepository } from '../storage/group-repository.js';
 import { IntegrationRepository } from '../storage/integration-repository.js';
 import { PeopleRepository } from '../storage/people-repository.js';
 import { isNotFound } from '../storage/storage-errors.js';
-import type { TableClients } from '../storage/table-clients.js';
+import type { TableClients, TableName } from '../storage/table-clients.js';
 import { forEachBounded } from '../storage/transactions.js';
-import { BoundedMemo, type CheckContext, type TableCheck } from './check-context.js';
+import { BoundedMemo, type CheckContext, type RowCheck, type TableCheck } from './check-context.js';
 import { checkGroupsRow } from './group-checks.js';
 import { checkMembersRow } from './membership-checks.js';
 import { checkPeopleRow } from './people-checks.js';
@@ -77,6 +79,18 @@ export async function checkStorage(tables: TableClients, options: CheckStorageOp
   };
   const secondLook: CheckContext = { ...base, report: (problem, repair) => log.report(problem, repair), remember: (_key, read) => read() };
 
+  let repairs = Promise.resolve();
+  const secondLookOf = (row: Row, table: TableName, check: RowCheck): Promise<void> => {
+    const look = async (): Promise<void> => {
+      const current = await readRow(tables[table], row.partitionKey, row.rowKey);
+      if (current !== undefined) await check(current, secondLook);
+    };
+    if (options.repair !== true) return look();
+    const queued = repairs.then(look);
+    repairs = queued.catch(() => undefined);
+    return queued;
+  };
+
   let rowsChecked = 0;
   for (const { table, check } of TABLE_CHECKS) {
     for await (const page of pagesOf(tables[table], options.pageSize ?? DEFAULT_PAGE_SIZE)) {
@@ -87,8 +101,7 @@ export async function checkStorage(tables: TableClients, options: CheckStorageOp
         } catch (error) {
           if (!(error instanceof Suspect)) throw error;
         }
-        const current = await readRow(tables[table], row.partitionKey, row.rowKey);
-        if (current !== undefined) await check(current, secondLook);
+        await secondLookOf(row, table, check);
       });
       rowsChecked += page.length;
     }
