@@ -1,19 +1,27 @@
-// `npm run bench [-- --users N --groups N --memberships N --concurrency N --disable-fraction F]`: replays an
-// Entra-like initial cycle against the real function registrations served in-process on an in-memory Azurite and
-// prints one line per phase, the targets, and as the last line one JSON object with the headline figures. Exits
-// non-zero when any SCIM request failed (summary on stderr).
+// `npm run bench [-- --users N --groups N --memberships N --concurrency N --disable-fraction F --large-group N]`:
+// replays an Entra-like initial cycle against the real function registrations served in-process on an in-memory
+// Azurite and prints one line per phase, the targets, and as the last line one JSON object with the headline figures.
+// After the timed cycle, untimed: the host's memory during one GET of a group of `--large-group` members (default
+// 100,000; target: peak within 100 MB of the level before), and the storage round trips of one request of each
+// kind. Exits non-zero when any SCIM request failed (summary on stderr).
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startBenchEnvironment } from './bench-host.js';
 import { BenchSetupError, type CycleOptions, type CycleSummary, DEFAULT_CYCLE_OPTIONS, runEntraCycle } from './cycle.js';
+import { type GroupMemoryResult, measureGroupGetMemory } from './group-memory.js';
+import { measureRoundTrips, type RoundTrips } from './round-trips.js';
 import type { PhaseSummary } from './stats.js';
 
 export const TARGET_REQUESTS_PER_SECOND = 250;
 export const TARGET_MATCH_GET_TO_RAW_READ_RATIO = 0.5;
+export const TARGET_GROUP_GET_PEAK_RSS_DELTA_MB = 100;
+const DEFAULT_LARGE_GROUP_MEMBERS = 100_000;
 
-const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F]';
+const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F] [--large-group N]';
 
-function parseOptions(argv: string[]): CycleOptions {
+type BenchOptions = CycleOptions & { largeGroupMembers: number };
+
+function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -22,6 +30,7 @@ function parseOptions(argv: string[]): CycleOptions {
       memberships: { type: 'string' },
       concurrency: { type: 'string' },
       'disable-fraction': { type: 'string' },
+      'large-group': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -48,6 +57,7 @@ function parseOptions(argv: string[]): CycleOptions {
     memberships: integer('memberships', values.memberships, DEFAULT_CYCLE_OPTIONS.memberships, 0),
     concurrency: integer('concurrency', values.concurrency, DEFAULT_CYCLE_OPTIONS.concurrency, 1),
     disableFraction,
+    largeGroupMembers: integer('large-group', values['large-group'], DEFAULT_LARGE_GROUP_MEMBERS, 1),
   };
 }
 
@@ -67,7 +77,7 @@ function phaseLine(p: PhaseRow): string {
   return cells.join(' ');
 }
 
-function printReport(options: CycleOptions, summary: CycleSummary): void {
+function printReport(options: CycleOptions, summary: CycleSummary, group: GroupMemoryResult, roundTrips: RoundTrips): void {
   console.log(
     `\nEntra initial cycle: ${options.users} users, ${options.groups} groups, ${options.memberships} memberships, ` +
       `concurrency ${options.concurrency}, disable fraction ${options.disableFraction}; user import ${summary.importSeconds.toFixed(2)} s (not timed as SCIM)`,
@@ -86,6 +96,12 @@ function printReport(options: CycleOptions, summary: CycleSummary): void {
   const warmRatio = summary.rawStorageReadsPerSecond > 0 ? (warm / summary.rawStorageReadsPerSecond).toFixed(3) : '0';
   console.log(`  (informational: second half of the match GETs, after warm-up: ${warm} match GETs/s, ratio ${warmRatio})`);
   console.log(`peakRssMb ${summary.peakRssMb}`);
+  console.log(
+    `groupGetPeakRssDeltaMb ${group.peakRssDeltaMb} = host peak ${group.rssPeakMb} MB during one GET of a ${group.members}-member group ` +
+      `(${group.responseMb} MB of JSON in ${group.getSeconds} s) − ${group.rssBeforeMb} MB before ` +
+      `(target ≤ ${TARGET_GROUP_GET_PEAK_RSS_DELTA_MB}: ${met(group.peakRssDeltaMb <= TARGET_GROUP_GET_PEAK_RSS_DELTA_MB)}; members seeded in ${group.seedSeconds} s)`,
+  );
+  console.log(`roundTrips (storage requests per request) ${Object.entries(roundTrips).map(([name, count]) => `${name} ${count}`).join(', ')}`);
   console.log(`machine: ${machineLoad()} (load generator, Functions host and Azurite each in a process of their own)`);
 }
 
@@ -110,7 +126,7 @@ function printFailures(summary: CycleSummary, serverErrors: readonly string[]): 
 }
 
 async function main(): Promise<number> {
-  let options: CycleOptions;
+  let options: BenchOptions;
   try {
     options = parseOptions(process.argv.slice(2));
   } catch (error) {
@@ -119,15 +135,31 @@ async function main(): Promise<number> {
   }
   console.log(`[bench] ${machineLoad()}`);
   const environment = await startBenchEnvironment();
+  const progress = (line: string) => console.log(`[bench] ${line}`);
   try {
     const summary = await runEntraCycle(options, {
       hostUrl: environment.hostUrl,
       functionsKey: environment.functionsKey,
       connectionString: environment.connectionString,
-      progress: (line) => console.log(`[bench] ${line}`),
+      progress,
     });
     summary.peakRssMb = await environment.hostPeakRssMb();
-    printReport(options, summary);
+    progress(`GET of a ${options.largeGroupMembers}-member group...`);
+    const group = await measureGroupGetMemory(
+      {
+        hostUrl: environment.hostUrl,
+        functionsKey: environment.functionsKey,
+        seedMembers: environment.seedGroupMembers,
+        resetHostPeakRssMb: environment.resetHostPeakRssMb,
+        hostPeakRssMb: environment.hostPeakRssMb,
+        progress,
+      },
+      options.largeGroupMembers,
+    );
+    progress('storage round trips...');
+    const counting = await environment.startCountingHost();
+    const roundTrips = await measureRoundTrips({ ...counting, functionsKey: environment.functionsKey });
+    printReport(options, summary, group, roundTrips);
     const failed = summary.failureCount > 0 || summary.raw.failures > 0;
     if (failed) printFailures(summary, environment.serverErrors);
     const headline = {
@@ -139,6 +171,8 @@ async function main(): Promise<number> {
       rawStorageReadsPerSecond: summary.rawStorageReadsPerSecond,
       matchGetToRawReadRatio: summary.matchGetToRawReadRatio,
       peakRssMb: summary.peakRssMb,
+      groupGetPeakRssDeltaMb: group.peakRssDeltaMb,
+      roundTrips,
     };
     console.log(JSON.stringify(headline));
     return failed ? 1 : 0;

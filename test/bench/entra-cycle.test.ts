@@ -1,7 +1,13 @@
 // Smoke test of the benchmark workload: a tiny Entra cycle against the test host must complete without a failed
-// request and report every figure. Timings are not asserted (they depend on the machine).
+// request and report every figure, and so must the large-group memory measurement (on a smaller group) and the
+// storage round trips. Timings and memory are not asserted (they depend on the machine).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planDisables, planMemberships, runEntraCycle } from '../../bench/cycle.js';
+import { measureGroupGetMemory } from '../../bench/group-memory.js';
+import { measureRoundTrips } from '../../bench/round-trips.js';
+import { RssSampler } from '../../bench/stats.js';
+import { startStorageCounter, type StorageCounter } from '../../bench/storage-counter.js';
+import { MembershipRepository } from '../../shared/storage/membership-repository.js';
 import { startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
 
 describe('bench plans', () => {
@@ -20,13 +26,17 @@ describe('bench plans', () => {
 
 describe('bench: Entra initial cycle (smoke)', () => {
   let host: TestHost;
+  let counter: StorageCounter;
 
   beforeAll(async () => {
-    host = await startTestHost();
+    // The whole smoke run goes through the bench's counting proxy, which the round trips read.
+    counter = await startStorageCounter(String(process.env.AzureWebJobsStorage));
+    host = await startTestHost({ connectionString: counter.connectionString });
   });
 
   afterAll(async () => {
     await host.close();
+    await counter.close();
   });
 
   it('runs users, groups, memberships and disables without a failed request', { timeout: 120_000 }, async () => {
@@ -53,5 +63,37 @@ describe('bench: Entra initial cycle (smoke)', () => {
     }
     expect(summary.raw.failures).toBe(0);
     expect(summary.raw.reads).toBeGreaterThanOrEqual(50);
+  });
+
+  it('measures the host memory of one GET of a large group (here 3,000 members, in this process)', { timeout: 120_000 }, async () => {
+    let sampler = new RssSampler();
+    const memberships = new MembershipRepository(host.services.tables.members);
+    const result = await measureGroupGetMemory(
+      {
+        hostUrl: host.url,
+        functionsKey: TEST_FUNCTIONS_KEY,
+        seedMembers: (integrationId, groupId, count) =>
+          memberships.add(integrationId, groupId, Array.from({ length: count }, (_, i) => ({ value: `seeded-${i}`, type: 'User' as const }))),
+        resetHostPeakRssMb: () => {
+          sampler = new RssSampler().start(5);
+          return Promise.resolve(process.memoryUsage.rss() / (1024 * 1024));
+        },
+        hostPeakRssMb: () => Promise.resolve(sampler.stop()),
+      },
+      3_000,
+    );
+    expect(result.members).toBe(3_000);
+    expect(result.responseMb).toBeGreaterThan(0);
+    expect(result.rssPeakMb).toBeGreaterThan(0);
+    expect(Number.isFinite(result.peakRssDeltaMb)).toBe(true);
+  });
+
+  it('counts the storage round trips of one request of each kind', { timeout: 120_000 }, async () => {
+    const roundTrips = await measureRoundTrips({ hostUrl: host.url, functionsKey: TEST_FUNCTIONS_KEY, storageRequests: counter.requests, resetStorageRequests: counter.reset });
+    expect(Object.keys(roundTrips)).toEqual(['postUser', 'matchGet', 'patchUser', 'groupMemberAdd100', 'deleteUser']);
+    for (const count of Object.values(roundTrips)) expect(Number.isInteger(count) && count > 0).toBe(true);
+    // The promise test/functions/storage-round-trips.test.ts pins, seen through the bench's own counter.
+    expect(roundTrips.matchGet).toBe(1);
+    expect(roundTrips.groupMemberAdd100).toBeGreaterThanOrEqual(2);
   });
 });
