@@ -55,7 +55,7 @@ describe('setupTelemetry', () => {
 
 describe('host.json: the platform request telemetry', () => {
   it('records invocations without their URLs, whose filters quote UPNs (docs/operations.md)', () => {
-    const host = JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8')) as any;
+    const host = JSON.parse(readFileSync(new URL('../../../host.json', import.meta.url), 'utf8'));
     expect(host.logging.applicationInsights.httpAutoCollectionOptions.enableHttpTriggerExtendedInfoCollection).toBe(false);
     expect(host.telemetryMode ?? 'ApplicationInsights').toBe('ApplicationInsights');
   });
