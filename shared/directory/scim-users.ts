@@ -134,6 +134,9 @@ export class ScimUserService {
     const userName = String(doc.userName);
     const key = caseFoldKey(userName);
     const timestamp = this.now().toISOString();
+    // Catalogued before the write: a POST retried after its first attempt wrote the user answers 409 and writes
+    // nothing, so a catalog write left for after the user would never happen.
+    await this.recordAttributes(integration.id, doc);
     for (let attempt = 0; attempt < 8; attempt++) {
       const existing = await this.store.people.findByNameKey(key);
       try {
@@ -141,7 +144,6 @@ export class ScimUserService {
           existing === undefined
             ? await this.store.create(this.newPerson(integration, key, doc, timestamp))
             : await this.attach(integration, existing.id, doc, timestamp);
-        await this.recordAttributes(integration.id, doc);
         return this.render(call, person);
       } catch (error) {
         if (error instanceof KeyTakenError) throw conflict(`A user with userName "${userName}" already exists.`);

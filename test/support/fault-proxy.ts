@@ -15,8 +15,7 @@
 // same wiring swaps the SDK's retry policy for an identical one with millisecond delays (same strategies and retry
 // count), so persistent faults fail fast. The product sets no client-side timeout of its own.
 import { TableClient } from '@azure/data-tables';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TableClients } from '../../shared/storage/table-clients.js';
 
