@@ -57,11 +57,13 @@ export async function createServices(config: Settings, options: CreateServicesOp
   const store = new PersonStore(people, index);
   const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
   const knownMembers = new MemberExistenceCache();
+  const integrationRecords = new IntegrationRepository(tables.integrations);
+  const integrationIds = async (): Promise<string[]> => (await integrationRecords.list()).map((integration) => integration.id);
   return {
     tables,
     secrets,
-    integrations: new IntegrationService(new IntegrationRepository(tables.integrations), secrets),
-    users: new ScimUserService(store, index, memberships, catalog, knownMembers),
+    integrations: new IntegrationService(integrationRecords, secrets),
+    users: new ScimUserService(store, index, memberships, catalog, knownMembers, integrationIds),
     groups: new ScimGroupService(groups, memberships, people, knownMembers),
     contentManagerUsers: new ContentManagerUsers(store, groups, memberships),
     catalog,

@@ -4,7 +4,9 @@
 import type { GroupRepository } from '../storage/group-repository.js';
 import { caseFoldKey } from '../storage/keys.js';
 import type { MembershipRepository } from '../storage/membership-repository.js';
+import { EntityLimitError } from '../storage/entity-limits.js';
 import { newPersonId } from '../storage/people-repository.js';
+import { RecordTooLargeError } from '../storage/person-entity.js';
 import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
 import { KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
@@ -37,6 +39,8 @@ export interface UserDetail extends ContentManagerUser {
 }
 
 const IMPORT_PARALLELISM = 8;
+/** Times one row is tried when the person it found vanished or changed kind meanwhile. */
+const UPSERT_ATTEMPTS = 4;
 /** Most users one search request examines before it answers with what it found and a continuation token. */
 export const SEARCH_SCAN_LIMIT = 10_000;
 class RowRejected extends Error {}
@@ -66,7 +70,7 @@ export class ContentManagerUsers {
         report[outcome]++;
         report.results.push({ row: row.row, username: row.username, id, outcome });
       } catch (error) {
-        const reason = error instanceof RowRejected ? error.message : error instanceof KeyTakenError ? `upn ${row.upn} already belongs to another user` : undefined;
+        const reason = error instanceof RowRejected ? error.message : error instanceof KeyTakenError ? `upn ${row.upn} already belongs to another user` : tooLargeReason(error);
         if (reason === undefined) throw error;
         report.rejected.push({ row: row.row, username: row.username, reason });
       }
@@ -119,26 +123,37 @@ export class ContentManagerUsers {
     return { ...user, sources };
   }
 
+  /** One row: update the user with that username, else link the staged record with that UPN, else create. */
   private async upsert(row: ImportRow): Promise<{ id: string; outcome: ImportOutcome }> {
+    for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
+      const done = await this.tryUpsert(row);
+      if (done !== undefined) return done;
+    }
+    throw new RowRejected('the user changed during the import; retry');
+  }
+
+  /** undefined when the person found vanished before it could be written (a racing delete): the row is tried again. */
+  private async tryUpsert(row: ImportRow): Promise<{ id: string; outcome: ImportOutcome } | undefined> {
     const timestamp = this.now().toISOString();
-    const existing = await this.store.people.findByUsernameKey(caseFoldKey(row.username));
+    // Key rows are read through to the main row: an import writes, so it must not act on a copy of a deleted person.
+    const existing = await this.store.people.findByUsernameKey(caseFoldKey(row.username), { verified: true });
     if (existing !== undefined) {
       const { person, result } = await this.store.mutate(existing.id, (current) => {
-        if (current?.cm === undefined) throw new RowRejected('the user changed during the import; retry');
+        if (current?.cm === undefined) return { next: undefined, result: undefined };
         const cm = withRow(current.cm, row, timestamp);
         if (sameUser(current.cm, cm)) return { next: undefined, result: 'unchanged' as const };
         return { next: { ...current, cm }, result: 'updated' as const };
       });
-      return { id: person?.id ?? existing.id, outcome: result };
+      return result === undefined ? undefined : { id: person?.id ?? existing.id, outcome: result };
     }
-    const staged = await this.store.people.findByNameKey(caseFoldKey(row.upn));
+    const staged = await this.store.people.findByNameKey(caseFoldKey(row.upn), { verified: true });
     if (staged !== undefined) {
       if (staged.cm !== undefined) throw new RowRejected(`upn ${row.upn} already belongs to user ${staged.cm.username}`);
-      const { person } = await this.store.mutate(staged.id, (current) => {
-        if (current === undefined || current.cm !== undefined) throw new RowRejected('the user changed during the import; retry');
-        return { next: { ...current, cm: newPart(row, timestamp) }, result: undefined };
+      const { person, result: linked } = await this.store.mutate(staged.id, (current) => {
+        if (current === undefined || current.cm !== undefined) return { next: undefined, result: false };
+        return { next: { ...current, cm: newPart(row, timestamp) }, result: true };
       });
-      return { id: person?.id ?? staged.id, outcome: 'linked' };
+      return linked ? { id: person?.id ?? staged.id, outcome: 'linked' } : undefined;
     }
     const created = await this.store.create({
       id: newPersonId(caseFoldKey(row.upn)),

@@ -1,9 +1,8 @@
-// Which member ids a group PATCH recently found to exist in an integration, so adding the same user to many groups
-// (Entra's usual pattern: every user is in several groups) reads the user once per interval, not once per group.
-// Deletes through this instance forget the id at once; another instance's delete is seen after at most the TTL,
-// the same window in which a check-then-write could race without the cache.
+// What a group PATCH recently found each member id to be in an integration (a user or a group), so the member rows it
+// writes first carry the right type without a read. It is only a guess: every member is checked afterwards with a
+// fresh read (scim-groups.ts addMembers), because a delete in another instance would not be seen here.
 
-/** How long a positive existence check is trusted. */
+/** How long a remembered type is used as the guess. */
 export const MEMBER_EXISTENCE_TTL_MS = 30_000;
 const MAX_ENTRIES = 200_000;
 

@@ -1,16 +1,12 @@
 // Writing a person together with its key rows and index rows, and the read-modify-write loop that keeps concurrent
-// writers from losing each other's updates (ETag-guarded, retried with jittered backoff).
+// writers from losing each other's updates (ETag-guarded, retried: write-retries.ts).
 import { caseFoldKey } from '../storage/keys.js';
 import type { PeopleRepository } from '../storage/people-repository.js';
 import { assertPersonFits } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
-import { ConcurrentUpdateError } from '../storage/storage-errors.js';
 import type { IndexEntry, UserIndexRepository } from '../storage/user-index-repository.js';
 import { indexEntriesOf, nameKeysOf } from './user-view.js';
-
-/** Attempts of one read-modify-write before a request gives up (each failed attempt lost a race). */
-export const MAX_WRITE_ATTEMPTS = 8;
-const BACKOFF_BASE_MS = 5;
+import { retryConcurrentUpdates } from './write-retries.js';
 
 /** The person with the keys its names derive: nameKeys from nameKeysOf, usernameKey from the Content Manager username. */
 export function withDerivedKeys(person: PersonRecord): PersonRecord {
@@ -18,11 +14,6 @@ export function withDerivedKeys(person: PersonRecord): PersonRecord {
   if (person.cm === undefined) delete derived.usernameKey;
   else derived.usernameKey = caseFoldKey(person.cm.username);
   return derived;
-}
-
-export async function backoff(attempt: number): Promise<void> {
-  const ms = BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random());
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export class PersonStore {
@@ -78,20 +69,15 @@ export class PersonStore {
     id: string,
     change: (person: PersonRecord | undefined) => { next: PersonRecord | 'delete' | undefined; result: T },
   ): Promise<{ person: PersonRecord | undefined; result: T }> {
-    for (let attempt = 0; ; attempt++) {
+    return retryConcurrentUpdates(`person ${id}`, async () => {
       const current = await this.people.getById(id);
       const { next, result } = change(current);
-      try {
-        if (next === undefined || current === undefined) return { person: current, result };
-        if (next === 'delete') {
-          await this.remove(current);
-          return { person: undefined, result };
-        }
-        return { person: await this.save(current, next), result };
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
-        await backoff(attempt);
+      if (next === undefined || current === undefined) return { person: current, result };
+      if (next === 'delete') {
+        await this.remove(current);
+        return { person: undefined, result };
       }
-    }
+      return { person: await this.save(current, next), result };
+    });
   }
 }

@@ -10,14 +10,15 @@ import type { GroupRecord, GroupRepository } from '../storage/group-repository.j
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import type { MemberRow, MembershipRepository } from '../storage/membership-repository.js';
 import type { PeopleRepository } from '../storage/people-repository.js';
-import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
+import { KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
 import { MemberExistenceCache } from './member-existence-cache.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
-import { backoff, MAX_WRITE_ATTEMPTS } from './person-store.js';
 import type { QueryOptions } from './scim-users.js';
+import { assertGroupFits } from './scim-write-limits.js';
 import { isVisible } from './user-view.js';
+import { retryConcurrentUpdates } from './write-retries.js';
 
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Member ids checked for existence in parallel when members are added. */
@@ -81,6 +82,7 @@ export class ScimGroupService {
 
   async create(call: GroupCall, body: unknown): Promise<Resource> {
     const { doc, members } = parseGroupInput(body);
+    assertGroupFits(doc, members);
     const timestamp = this.now().toISOString();
     const group: GroupRecord = {
       id: randomBytes(16).toString('hex'),
@@ -92,7 +94,6 @@ export class ScimGroupService {
       version: 1,
     };
     if (typeof doc.externalId === 'string') group.externalId = doc.externalId;
-    const accepted = await this.existingMembers(call, members);
     let created: GroupRecord;
     try {
       created = await this.groups.create(group);
@@ -100,7 +101,7 @@ export class ScimGroupService {
       if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
       throw error;
     }
-    if (accepted.length > 0) await this.memberships.add(call.integration.id, created.id, accepted);
+    await this.addMembers(call, created.id, members);
     return this.render(call, created, true);
   }
 
@@ -117,13 +118,25 @@ export class ScimGroupService {
     return this.render(call, group, true);
   }
 
+  /**
+   * Deletes the group row first (guarded; a racing rename or delete re-reads), then every membership row of it, on
+   * either side. A PATCH adding members meanwhile checks the group after writing, so no row outlives the group; a
+   * DELETE of a group already gone still clears its rows (an earlier attempt may have stopped half-way) and answers 404.
+   */
   async delete(call: GroupCall, id: string): Promise<void> {
-    const group = await this.require(call, id);
-    assertIfMatch(call.ifMatch, weakVersionTag(group.version));
-    this.knownMembers.forget(call.integration.id, id);
-    await this.memberships.removeAll(call.integration.id, id);
-    await this.memberships.removeMemberEverywhere(call.integration.id, id);
-    await this.groups.delete(group);
+    const integrationId = call.integration.id;
+    this.knownMembers.forget(integrationId, id);
+    const deleted = await retryConcurrentUpdates(`group ${id}`, async () => {
+      const group = await this.groups.get(integrationId, id);
+      if (group === undefined) return false;
+      assertIfMatch(call.ifMatch, weakVersionTag(group.version));
+      await this.groups.delete(group);
+      return true;
+    });
+    await this.memberships.removeAll(integrationId, id);
+    await this.memberships.removeMemberEverywhere(integrationId, id);
+    this.knownMembers.forget(integrationId, id);
+    if (!deleted) throw notFound(`Resource ${id} not found`);
   }
 
   /** Admin: the integration's groups with their targeting switch. */
@@ -138,16 +151,11 @@ export class ScimGroupService {
 
   /** Admin: turn targeting on or off for a group. */
   async setEnabled(integrationId: string, id: string, enabled: boolean): Promise<GroupRecord | undefined> {
-    for (let attempt = 0; ; attempt++) {
+    return retryConcurrentUpdates(`group ${id}`, async () => {
       const group = await this.groups.get(integrationId, id);
       if (group === undefined) return undefined;
-      try {
-        return await this.groups.update(group, { ...group, enabled, lastModified: this.now().toISOString() });
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
-        await backoff(attempt);
-      }
-    }
+      return this.groups.update(group, { ...group, enabled, lastModified: this.now().toISOString() });
+    });
   }
 
   /**
@@ -160,50 +168,61 @@ export class ScimGroupService {
     compute: (group: GroupRecord) => { doc: Record<string, unknown>; delta: { removeAll: boolean; add: MemberInput[]; remove: string[] } },
   ): Promise<GroupRecord> {
     const integrationId = call.integration.id;
-    for (let attempt = 0; ; attempt++) {
+    const { saved, delta } = await retryConcurrentUpdates(`group ${id}`, async () => {
       const group = await this.require(call, id);
       assertIfMatch(call.ifMatch, weakVersionTag(group.version));
       const { doc, delta } = compute(group);
-      // A group cannot contain itself: like an unknown id, its own id is ignored.
-      const accepted = await this.existingMembers(call, delta.add.filter((member) => member.value !== id));
+      assertGroupFits(doc, delta.add);
       const next: GroupRecord = { ...group, displayName: typeof doc.displayName === 'string' ? doc.displayName : group.displayName, lastModified: this.now().toISOString() };
       if (typeof doc.externalId === 'string') next.externalId = doc.externalId;
       else delete next.externalId;
       const unchanged = next.displayName === group.displayName && next.externalId === group.externalId;
-      let saved: GroupRecord = group;
       try {
         // Member-only PATCHes (most of Entra's) leave the group row alone, so they never contend on its ETag.
-        if (!unchanged) saved = await this.groups.update(group, next);
+        return { saved: unchanged ? group : await this.groups.update(group, next), delta };
       } catch (error) {
         if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${next.displayName}" already exists.`);
-        if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= MAX_WRITE_ATTEMPTS) throw error;
-        await backoff(attempt);
-        continue;
+        throw error;
       }
-      if (delta.removeAll) await this.memberships.removeAll(integrationId, id);
-      if (delta.remove.length > 0) await this.memberships.remove(integrationId, id, delta.remove);
-      if (accepted.length > 0) await this.memberships.add(integrationId, id, accepted);
-      return saved;
+    });
+    if (delta.removeAll) await this.memberships.removeAll(integrationId, id);
+    if (delta.remove.length > 0) await this.memberships.remove(integrationId, id, delta.remove);
+    await this.addMembers(call, id, delta.add);
+    return saved;
+  }
+
+  /**
+   * Adds the members that exist in this integration (a visible user or one of its groups; unknown ids and the group
+   * itself are ignored). Rows are written first and each member is checked after, with a fresh read, and so is the
+   * group: a delete racing this write either comes before the check (which then takes the row back out) or after it
+   * (and the deleter's clean-up, which runs after its delete, finds the row). The cache only guesses the type.
+   */
+  private async addMembers(call: GroupCall, groupId: string, members: MemberInput[]): Promise<void> {
+    const integrationId = call.integration.id;
+    const unique = new Map(members.filter((member) => member.value !== groupId).map((member) => [member.value, member]));
+    if (unique.size === 0) return;
+    const rows = [...unique.values()].map((member) => {
+      const row: MemberRow = { value: member.value, type: member.type ?? this.knownMembers.get(integrationId, member.value) ?? 'User' };
+      if (member.display !== undefined) row.display = member.display;
+      return row;
+    });
+    await this.memberships.add(integrationId, groupId, rows);
+    const gone: string[] = [];
+    const retyped: MemberRow[] = [];
+    await forEachBounded(rows, MEMBER_CHECK_PARALLELISM, async (row) => {
+      const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
+      if (type === undefined) gone.push(row.value);
+      else if (type !== row.type) retyped.push({ ...row, type });
+    });
+    if (gone.length > 0) await this.memberships.remove(integrationId, groupId, gone);
+    if (retyped.length > 0) await this.memberships.add(integrationId, groupId, retyped);
+    if ((await this.groups.get(integrationId, groupId)) === undefined) {
+      await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
     }
   }
 
-  /** The members that exist in this integration (a visible user or one of its groups); unknown ids are ignored. */
-  private async existingMembers(call: GroupCall, members: MemberInput[]): Promise<MemberRow[]> {
-    const unique = new Map(members.map((member) => [member.value, member]));
-    const accepted: MemberRow[] = [];
-    await forEachBounded([...unique.values()], MEMBER_CHECK_PARALLELISM, async (member) => {
-      const type = await this.memberType(call.integration.id, member);
-      if (type === undefined) return;
-      const row: MemberRow = { value: member.value, type };
-      if (member.display !== undefined) row.display = member.display;
-      accepted.push(row);
-    });
-    return accepted;
-  }
-
+  /** What a member id is in this integration, read now (never from the cache, which only remembers the answer). */
   private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
-    const cached = this.knownMembers.get(integrationId, member.value);
-    if (cached !== undefined && (member.type === undefined || member.type === cached)) return cached;
     let type: 'User' | 'Group' | undefined;
     if (member.type !== 'Group') {
       const person = await this.people.getById(member.value);

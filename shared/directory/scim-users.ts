@@ -13,12 +13,14 @@ import { newPersonId } from '../storage/people-repository.js';
 import { RecordTooLargeError } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import { KeyTakenError } from '../storage/storage-errors.js';
+import { forEachBounded } from '../storage/transactions.js';
 import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog } from './attribute-catalog.js';
 import { assertIfMatch } from './if-match.js';
 import { ListCursors, type ScanPosition } from './list-cursors.js';
 import type { MemberExistenceCache } from './member-existence-cache.js';
 import type { PersonStore } from './person-store.js';
+import { assertAttributePathsFit, assertContentManagerFieldsFit } from './scim-write-limits.js';
 import { planUserQuery } from './user-query-plan.js';
 import { isVisible, renderUser, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
 
@@ -54,6 +56,8 @@ export class ScimUserService {
     private readonly memberships: MembershipRepository,
     private readonly catalog: AttributeCatalog,
     private readonly knownMembers: MemberExistenceCache,
+    /** Ids of every integration, for the memberships of a user that all of them stop seeing. */
+    private readonly integrationIds: () => Promise<string[]>,
     private readonly now: () => Date = () => new Date(),
     private readonly cursors: ListCursors = new ListCursors(),
   ) {}
@@ -130,6 +134,7 @@ export class ScimUserService {
 
   async create(call: ScimCall, body: unknown): Promise<Resource> {
     const doc = parseUserInput(body) as UserDocument;
+    assertAttributePathsFit(doc);
     const integration = call.integration;
     const userName = String(doc.userName);
     const key = caseFoldKey(userName);
@@ -138,7 +143,8 @@ export class ScimUserService {
     // nothing, so a catalog write left for after the user would never happen.
     await this.recordAttributes(integration.id, doc);
     for (let attempt = 0; attempt < 8; attempt++) {
-      const existing = await this.store.people.findByNameKey(key);
+      // A retry reads the key row through to the main row: a copy it trusted may describe a person just deleted.
+      const existing = await this.store.people.findByNameKey(key, { verified: attempt > 0 });
       try {
         const person =
           existing === undefined
@@ -163,25 +169,45 @@ export class ScimUserService {
     return this.write(call, id, (current) => applyUserPatch(current as UserDoc, body));
   }
 
-  /** Removes this integration's data for the user and hides it from this integration's view. */
+  /**
+   * Removes this integration's data for the user and hides it from this integration's view (guarded by the ETag of
+   * the read, retried). Then every integration that can no longer see the user loses its memberships of it: a member
+   * PATCH racing this delete checks the user after writing its rows, so none is left behind. A DELETE of a user this
+   * integration no longer sees still clears those rows (an earlier attempt may have stopped half-way) and answers 404.
+   */
   async delete(call: ScimCall, id: string): Promise<void> {
     const integrationId = call.integration.id;
-    const person = await this.store.people.getById(id);
-    const doc = person === undefined ? undefined : viewDocument(person, integrationId);
-    if (person === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
-    assertIfMatch(call.ifMatch, viewVersionTag(doc));
     this.knownMembers.forget(integrationId, id);
-    await this.memberships.removeMemberEverywhere(integrationId, id);
-    await this.store.mutate(id, (current) => {
-      if (current === undefined || !isVisible(current, integrationId)) return { next: undefined, result: undefined };
+    const { person, result: before } = await this.store.mutate(id, (current) => {
+      const doc = current === undefined ? undefined : viewDocument(current, integrationId);
+      if (current === undefined || doc === undefined) return { next: undefined, result: current };
+      assertIfMatch(call.ifMatch, viewVersionTag(doc));
       const timestamp = this.now().toISOString();
       const next: PersonRecord = { ...current, sources: { ...current.sources } };
       next.sources[integrationId] = { doc: {}, created: timestamp, lastModified: timestamp, deleted: true };
       if (next.cm?.createdBy === integrationId) delete next.cm;
       const live = Object.values(next.sources).some((source) => source.deleted !== true);
-      return { next: next.cm === undefined && !live ? 'delete' : next, result: undefined };
+      return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
     });
+    const visibleBefore = before !== undefined && isVisible(before, integrationId);
+    // After a 404 nothing was written: the state as read is both before and after.
+    await this.removeMembershipsOfUnseen(integrationId, id, visibleBefore ? before : undefined, visibleBefore ? person : before);
     this.knownMembers.forget(integrationId, id);
+    if (!visibleBefore) throw notFound(`Resource ${id} not found`);
+  }
+
+  /**
+   * Memberships of the user in the groups of every integration that cannot see it now: the caller's, and every other
+   * one's when the Content Manager user itself is gone (for a user that does not exist at all: every integration).
+   */
+  private async removeMembershipsOfUnseen(integrationId: string, id: string, before: PersonRecord | undefined, after: PersonRecord | undefined): Promise<void> {
+    const contentManagerGone = after === undefined || (before?.cm !== undefined && after.cm === undefined);
+    const integrations = contentManagerGone ? await this.integrationIds() : [integrationId];
+    const unseen = integrations.filter((candidate) => candidate === integrationId || after === undefined || !isVisible(after, candidate));
+    await forEachBounded(unseen, 4, async (candidate) => {
+      this.knownMembers.forget(candidate, id);
+      await this.memberships.removeMemberEverywhere(candidate, id);
+    });
   }
 
   private async write(call: ScimCall, id: string, change: (current: UserDocument) => UserDocument): Promise<Resource> {
@@ -193,6 +219,7 @@ export class ScimUserService {
         if (current === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
         assertIfMatch(call.ifMatch, viewVersionTag(doc));
         written = change(doc);
+        assertAttributePathsFit(written);
         const timestamp = this.now().toISOString();
         const source = current.sources[integrationId];
         const created = source !== undefined && source.deleted !== true ? source.created : timestamp;
@@ -280,11 +307,12 @@ function contentManagerPart(integrationId: string, doc: UserDocument, timestamp:
   const emails = Array.isArray(doc.emails) ? (doc.emails as { value?: unknown; primary?: unknown }[]) : [];
   const email = emails.find((e) => e.primary === true) ?? emails[0];
   if (typeof email?.value === 'string') cm.email = email.value;
+  assertContentManagerFieldsFit(cm);
   return cm;
 }
 
 function mapStorageError(error: unknown): unknown {
-  if (error instanceof RecordTooLargeError) return new ScimError(413, 'The user resource is too large to store (limit: 90,000 characters per data source).');
+  if (error instanceof RecordTooLargeError) return new ScimError(413, error.message);
   return error;
 }
 
