@@ -3,6 +3,8 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import { type Services, services } from '../services.js';
+import { EntityLimitError } from '../storage/entity-limits.js';
+import { RecordTooLargeError } from '../storage/person-entity.js';
 
 export class AdminError extends Error {
   constructor(
@@ -12,6 +14,12 @@ export class AdminError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A write refused before it reached storage because Azure would refuse it (entity-limits.ts, person-entity.ts). */
+function tooLargeToStore(error: EntityLimitError | RecordTooLargeError): AdminError {
+  const message = error instanceof RecordTooLargeError ? error.message : 'The request would store more than Azure Table Storage allows in one record.';
+  return new AdminError(413, 'tooLargeToStore', message);
 }
 
 export const MAX_ADMIN_BODY_BYTES = 20 * 1024 * 1024;
@@ -56,7 +64,8 @@ export function adminEndpoint(name: string, operation: AdminOperation): HttpHand
       const response = await operation(request, await services(), context);
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), ...(integrationId === undefined ? {} : { integrationId }) });
       return response;
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof EntityLimitError || caught instanceof RecordTooLargeError ? tooLargeToStore(caught) : caught;
       if (error instanceof AdminError) {
         logRequestOutcome(context, { operation: opName, status: error.status, durationMs: elapsed(), detail: error.message });
         return json(error.status, { error: { code: error.code, message: error.message } });

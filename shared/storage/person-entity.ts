@@ -1,5 +1,8 @@
 // Serialising a PersonRecord to Table Storage properties and back. Each source's JSON is split over properties of at
-// most 30,000 characters (a property holds 64 KiB of UTF-16), so one source can never overflow the row.
+// most 30,000 characters (a property holds 64 KiB of UTF-16), so one source can never overflow a property; all
+// sources together share the row's 1 MiB and 252 properties, checked here so a write is refused before anything of
+// it is sent.
+import { ENTITY_BYTES_BUDGET, entitySizeInBytes, MAX_CUSTOM_PROPERTIES } from './entity-limits.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from './person-record.js';
 
 const CHUNK_CHARS = 30_000;
@@ -8,11 +11,31 @@ export const MAX_SOURCE_JSON_CHARS = 3 * CHUNK_CHARS;
 const SOURCE_PREFIX = 's_';
 const CHUNK_SEPARATOR = '__';
 const SOURCE_ID_PATTERN = /^[a-z0-9]{1,64}$/;
+/**
+ * What a key row's keys and `ref` add to the person's properties (a key row copies them): PartitionKey `bXX`, RowKey
+ * `u:` + a key of at most 256 characters, an id of at most 64.
+ */
+const KEY_ROW_ALLOWANCE_BYTES = 1024;
 
+/** A person that does not fit one row; the message is fit to show a caller (it quotes no value). */
 export class RecordTooLargeError extends Error {
-  constructor(readonly sourceId: string) {
-    super(`the data of source ${sourceId} exceeds ${MAX_SOURCE_JSON_CHARS} characters`);
+  constructor(
+    readonly sourceId: string | undefined,
+    message: string,
+  ) {
+    super(message);
     this.name = 'RecordTooLargeError';
+  }
+}
+
+/** Throws RecordTooLargeError when the properties, with a key row's keys, exceed Azure's entity limits. */
+function assertRowFits(props: PersonProperties): void {
+  const bytes = entitySizeInBytes(props) + KEY_ROW_ALLOWANCE_BYTES;
+  if (bytes > ENTITY_BYTES_BUDGET || Object.keys(props).length + 1 > MAX_CUSTOM_PROPERTIES) {
+    throw new RecordTooLargeError(
+      undefined,
+      `The user's data from all data sources together is too large to store (at most ${ENTITY_BYTES_BUDGET.toLocaleString('en-US')} bytes as Azure Table Storage counts them, in at most ${MAX_CUSTOM_PROPERTIES} properties).`,
+    );
   }
 }
 
@@ -31,13 +54,21 @@ export function personToProperties(person: PersonRecord): PersonProperties {
   for (const [sourceId, part] of Object.entries(person.sources)) {
     if (!SOURCE_ID_PATTERN.test(sourceId)) throw new Error(`invalid source id ${sourceId}`);
     const json = JSON.stringify(part);
-    if (json.length > MAX_SOURCE_JSON_CHARS) throw new RecordTooLargeError(sourceId);
+    if (json.length > MAX_SOURCE_JSON_CHARS) {
+      throw new RecordTooLargeError(sourceId, `The user resource is too large to store (limit: ${MAX_SOURCE_JSON_CHARS.toLocaleString('en-US')} characters per data source).`);
+    }
     for (let i = 0, chunk = 0; i < json.length; i += CHUNK_CHARS, chunk++) {
       const name = chunk === 0 ? `${SOURCE_PREFIX}${sourceId}` : `${SOURCE_PREFIX}${sourceId}${CHUNK_SEPARATOR}${chunk}`;
       props[name] = json.slice(i, i + CHUNK_CHARS);
     }
   }
+  assertRowFits(props);
   return props;
+}
+
+/** Throws RecordTooLargeError when the person would not fit its row; lets a write refuse before its first row. */
+export function assertPersonFits(person: PersonRecord): void {
+  personToProperties(person);
 }
 
 export function personFromEntity(entity: Record<string, unknown>): PersonRecord {

@@ -1,6 +1,7 @@
-// Entity-group transactions hold at most 100 actions on one partition: group actions by partition and submit them in
-// chunks, a bounded number at a time.
+// Entity-group transactions hold at most 100 actions on one partition and a body under 4 MiB: group actions by
+// partition and submit them in chunks within both limits, a bounded number at a time.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { TRANSACTION_BODY_BUDGET, transactionActionBytes } from './entity-limits.js';
 
 export const MAX_TRANSACTION_ACTIONS = 100;
 const PARALLEL_TRANSACTIONS = 8;
@@ -9,7 +10,7 @@ function partitionOf(action: TransactionAction): string {
   return String(action[1].partitionKey);
 }
 
-/** Splits actions into transactions of at most 100 actions, each on a single partition. */
+/** Splits actions into transactions of at most 100 actions and TRANSACTION_BODY_BUDGET bytes, each on one partition. */
 export function chunkByPartition(actions: TransactionAction[]): TransactionAction[][] {
   const byPartition = new Map<string, TransactionAction[]>();
   for (const action of actions) {
@@ -19,7 +20,19 @@ export function chunkByPartition(actions: TransactionAction[]): TransactionActio
   }
   const chunks: TransactionAction[][] = [];
   for (const list of byPartition.values()) {
-    for (let i = 0; i < list.length; i += MAX_TRANSACTION_ACTIONS) chunks.push(list.slice(i, i + MAX_TRANSACTION_ACTIONS));
+    let chunk: TransactionAction[] = [];
+    let bytes = 0;
+    for (const action of list) {
+      const size = transactionActionBytes(action);
+      if (chunk.length === MAX_TRANSACTION_ACTIONS || (chunk.length > 0 && bytes + size > TRANSACTION_BODY_BUDGET)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(action);
+      bytes += size;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
   }
   return chunks;
 }
