@@ -167,6 +167,12 @@ export class ContentManagerUsers {
   }
 }
 
+/** Why a row was refused when the user would not fit Azure Table Storage's limits; undefined for other errors. */
+function tooLargeReason(error: unknown): string | undefined {
+  if (error instanceof RecordTooLargeError) return error.message;
+  return error instanceof EntityLimitError ? "the user's data is too large to store" : undefined;
+}
+
 function newPart(row: ImportRow, timestamp: string): ContentManagerPart {
   return withRow({ username: row.username, upn: row.upn, createdBy: 'admin', created: timestamp, lastModified: timestamp }, row, timestamp);
 }

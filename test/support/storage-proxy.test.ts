@@ -36,8 +36,8 @@ function properties(count: number, chars: number): Record<string, string> {
  * An entity of exactly `bytes` by Azure's formula (PartitionKey `p`): full 32,768-character properties with 4-character
  * names, and the rest split over two shorter ones.
  */
-function entityOfSize(bytes: number, rowKey: string): Record<string, string> {
-  const entity: Record<string, string> = { partitionKey: 'p', rowKey };
+function entityOfSize(bytes: number, rowKey: string): { partitionKey: string; rowKey: string } & Record<string, string> {
+  const entity: { partitionKey: string; rowKey: string } & Record<string, string> = { partitionKey: 'p', rowKey };
   const overhead = 8 + 2 * 4 + 4; // per property: 8 bytes, its 4-character name, a string's length
   const full = overhead + 2 * 32_768;
   let left = bytes - (4 + 2 * (1 + rowKey.length));
