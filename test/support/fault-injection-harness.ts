@@ -299,12 +299,13 @@ export const PATH_TIMEOUT_MS = 180_000;
 
 /**
  * One test per path. A path with a known product defect is skipped under a name that says which, so the suite stays
- * green until the fix lands (then the entry goes). FAULT_DEBUG=1 prints each path's calls, cases and garbage.
+ * green until the fix lands (then the entry goes; FAULT_INJECTION_DEFECTS=run runs them to check a fix). FAULT_DEBUG=1
+ * prints each path's calls, cases and garbage.
  */
 export function pathTests(scenario: () => FaultScenario, paths: readonly WritePath[], knownDefects: Readonly<Record<string, string>> = {}): void {
   for (const path of paths) {
     const defect = knownDefects[path.name];
-    const test = defect === undefined ? it : it.skip;
+    const test = defect === undefined || process.env.FAULT_INJECTION_DEFECTS === 'run' ? it : it.skip;
     test(defect === undefined ? path.name : `${path.name} — known defect: ${defect}`, async () => {
       const result = await scenario().run(path);
       if (process.env.FAULT_DEBUG !== undefined) console.log(JSON.stringify(result, undefined, 1));

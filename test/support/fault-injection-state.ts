@@ -99,6 +99,11 @@ export function differences(actual: unknown, expected: unknown, at = 'state'): s
   const found: string[] = [];
   const walk = (a: unknown, e: unknown, path: string): void => {
     if (found.length >= 4 || JSON.stringify(a) === JSON.stringify(e)) return;
+    if (Array.isArray(a) && Array.isArray(e) && [...a, ...e].every((item) => isObject(item) && typeof item.id === 'string')) {
+      // Resources: matched by id, so one missing resource is reported as such rather than as a shift of all the others.
+      const byId = (items: unknown[]): Record<string, unknown> => Object.fromEntries(items.map((item) => [(item as { id: string }).id, item]));
+      return walk(byId(a), byId(e), path);
+    }
     if (Array.isArray(a) && Array.isArray(e) && a.length === e.length) return a.forEach((item, i) => walk(item, e[i], `${path}[${i}]`));
     if (isObject(a) && isObject(e)) {
       for (const key of new Set([...Object.keys(a), ...Object.keys(e)])) walk(a[key], e[key], `${path}.${key}`);
