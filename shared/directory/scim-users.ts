@@ -139,6 +139,8 @@ export class ScimUserService {
     const userName = String(doc.userName);
     const key = caseFoldKey(userName);
     const timestamp = this.now().toISOString();
+    // A Content Manager user's fields that would not fit are refused before anything, the catalog included, is written.
+    if (integration.userProvisioning === 'create') contentManagerPart(integration.id, doc, timestamp);
     // Catalogued before the write: a POST retried after its first attempt wrote the user answers 409 and writes
     // nothing, so a catalog write left for after the user would never happen.
     await this.recordAttributes(integration.id, doc);
