@@ -1,0 +1,66 @@
+// The history check itself: it accepts what some order of the operations explains, and nothing else.
+import { describe, expect, it } from 'vitest';
+import { checkHistory, type Step } from './history-check.js';
+import { applyOp, emptyState, type ResolvedOp, snapshotOf, type State } from './history-model.js';
+
+const ID = '3f0000000000000000000000000000a1';
+const postA: ResolvedOp = { kind: 'userPost', by: 'A', userName: 'n0@contoso.com' };
+const postC: ResolvedOp = { kind: 'userPost', by: 'C', userName: 'N0@CONTOSO.COM' };
+
+function after(...ops: [ResolvedOp, string][]): State {
+  return ops.reduce((state, [op, id]) => applyOp(state, op, id).next ?? state, emptyState());
+}
+
+describe('checkHistory', () => {
+  it('accepts concurrent POSTs of one userName by one integration: one 201, one 409', () => {
+    const round: Step[] = [
+      { op: postA, answer: { status: 409, detail: 'A user with userName "n0@contoso.com" already exists.' } },
+      { op: postA, answer: { status: 201, id: ID } },
+    ];
+    expect(checkHistory([round], snapshotOf(after([postA, ID])))).toEqual({ ok: true });
+  });
+
+  it('refuses two 201s for one userName in one view', () => {
+    const round: Step[] = [
+      { op: postA, answer: { status: 201, id: ID } },
+      { op: postA, answer: { status: 201, id: `${ID.slice(0, -1)}2` } },
+    ];
+    expect(checkHistory([round], snapshotOf(after([postA, ID])))).toMatchObject({ ok: false, reason: expect.stringContaining('round 1') });
+  });
+
+  it('refuses a final state that lost an acknowledged write', () => {
+    const rename: ResolvedOp = { kind: 'userRename', by: 'A', id: ID, userName: 'n1@contoso.com', put: false };
+    const rounds: Step[][] = [[{ op: postA, answer: { status: 201, id: ID } }], [{ op: rename, answer: { status: 200 } }]];
+    expect(checkHistory(rounds, snapshotOf(after([postA, ID], [rename, ID])))).toEqual({ ok: true });
+    expect(checkHistory(rounds, snapshotOf(after([postA, ID])))).toMatchObject({ ok: false, reason: expect.stringContaining('final state') });
+  });
+
+  it('finds the order that explains the answers: a create-mode POST attaches to the record another integration staged', () => {
+    const round: Step[] = [
+      { op: postC, answer: { status: 201, id: ID } },
+      { op: postA, answer: { status: 201, id: ID } },
+    ];
+    expect(checkHistory([round], snapshotOf(after([postA, ID], [postC, ID])))).toEqual({ ok: true });
+  });
+
+  it('accepts two concurrent DELETEs of one user both answering 204', () => {
+    const remove: ResolvedOp = { kind: 'userDelete', by: 'A', id: ID };
+    const rounds: Step[][] = [[{ op: postA, answer: { status: 201, id: ID } }], [remove, remove].map((op) => ({ op, answer: { status: 204 } }))];
+    expect(checkHistory(rounds, snapshotOf(emptyState()))).toEqual({ ok: true });
+  });
+
+  it('refuses a membership of a user the group\'s integration can no longer see', () => {
+    const group: ResolvedOp = { kind: 'groupPost', by: 'B', displayName: 'Group 0', members: [ID] };
+    const removeAsC: ResolvedOp = { kind: 'userDelete', by: 'C', id: ID };
+    const rounds: Step[][] = [
+      [{ op: postC, answer: { status: 201, id: ID } }],
+      [{ op: group, answer: { status: 201, id: 'g1' } }],
+      [{ op: removeAsC, answer: { status: 204 } }],
+    ];
+    const expected = snapshotOf(after([postC, ID], [group, 'g1'], [removeAsC, ID]));
+    expect(expected.groups.B).toEqual(['g1 Group 0 []']);
+    expect(checkHistory(rounds, expected)).toEqual({ ok: true });
+    const stillListed = { ...expected, groups: { ...expected.groups, B: [`g1 Group 0 [${ID}]`] } };
+    expect(checkHistory(rounds, stillListed)).toMatchObject({ ok: false, reason: expect.stringContaining('final state') });
+  });
+});
