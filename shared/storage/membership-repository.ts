@@ -52,13 +52,21 @@ export class MembershipRepository {
     await submitChunked(this.table, actions);
   }
 
-  async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
-    const actions: TransactionAction[] = [];
+  /**
+   * Removes memberships, both sides. The side a clean-up finds rows by (`foundBy`) is deleted last, so a removal cut
+   * short leaves rows that the next clean-up still finds: a group's members are found on the group side, a member's
+   * groups on the member side.
+   */
+  async remove(integrationId: string, groupId: string, memberIds: string[], foundBy: 'group' | 'member' = 'member'): Promise<void> {
+    const groupSide: TransactionAction[] = [];
+    const memberSide: TransactionAction[] = [];
     for (const memberId of new Set(memberIds)) {
-      actions.push(['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]);
-      actions.push(['delete', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId }]);
+      groupSide.push(['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]);
+      memberSide.push(['delete', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId }]);
     }
-    await this.deleteAll(actions);
+    const [first, last] = foundBy === 'group' ? [memberSide, groupSide] : [groupSide, memberSide];
+    await this.deleteAll(first);
+    await this.deleteAll(last);
   }
 
   async isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
@@ -108,7 +116,7 @@ export class MembershipRepository {
   /** Empties a group, page by page. */
   async removeAll(integrationId: string, groupId: string): Promise<void> {
     for await (const page of this.members(integrationId, groupId)) {
-      await this.remove(integrationId, groupId, page.map((m) => m.value));
+      await this.remove(integrationId, groupId, page.map((m) => m.value), 'group');
     }
   }
 

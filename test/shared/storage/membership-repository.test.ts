@@ -147,3 +147,39 @@ describe('MembershipRepository', () => {
     expect(await repo.groupsOf('int1', newId())).toEqual([]);
   });
 });
+
+describe('MembershipRepository: a removal cut short stays findable by the next clean-up', () => {
+  /** Runs `work` with the transactions on partitions starting with `prefix` failing, as a crash there would. */
+  async function failingOn<T>(prefix: string, work: () => Promise<T>): Promise<void> {
+    const original = tables.members.submitTransaction.bind(tables.members);
+    tables.members.submitTransaction = (actions, options) => {
+      if (String(actions[0]?.[1].partitionKey).startsWith(prefix)) return Promise.reject(new Error('injected storage fault'));
+      return original(actions, options);
+    };
+    try {
+      await expect(work()).rejects.toThrow('injected storage fault');
+    } finally {
+      tables.members.submitTransaction = original;
+    }
+  }
+
+  it('a member\'s clean-up deletes the member side last: cut short on the group side, a retry still finds every row', async () => {
+    const [group, member] = [newId(), users(1)];
+    await repo.add('int9', group, member);
+    await failingOn('m|', () => repo.removeMemberEverywhere('int9', member[0]!.value));
+    expect(await repo.groupsOf('int9', member[0]!.value)).toEqual([group]);
+    await repo.removeMemberEverywhere('int9', member[0]!.value);
+    expect(await repo.groupsOf('int9', member[0]!.value)).toEqual([]);
+    expect((await allMembers('int9', group)).rows).toEqual([]);
+  });
+
+  it('a group\'s clean-up deletes the group side last: cut short on the member side, a retry still finds every row', async () => {
+    const [group, members] = [newId(), users(3)];
+    await repo.add('int9', group, members);
+    await failingOn('u|', () => repo.removeAll('int9', group));
+    expect(values((await allMembers('int9', group)).rows)).toEqual(values(members));
+    await repo.removeAll('int9', group);
+    expect((await allMembers('int9', group)).rows).toEqual([]);
+    for (const member of members) expect(await repo.groupsOf('int9', member.value)).toEqual([]);
+  });
+});
