@@ -49,8 +49,8 @@ export interface FaultCase {
 }
 
 export interface PathResult {
-  /** Storage calls of the fault-free run. */
-  calls: number;
+  /** Storage calls of the fault-free run, as "METHOD path". */
+  calls: string[];
   cases: number;
   /** One line per case that answered wrongly, never settled, or left a state that differs from the fault-free run's. */
   problems: string[];
@@ -171,7 +171,7 @@ export class FaultScenario {
   async run(path: WritePath, options: { skip?: (c: FaultCase) => boolean } = {}): Promise<PathResult> {
     const baseline = await this.baseline(path);
     const cases = planCases(baseline.calls).filter((c) => options.skip?.(c) !== true);
-    const result: PathResult = { calls: baseline.calls.length, cases: cases.length, problems: [], garbage: [] };
+    const result: PathResult = { calls: baseline.calls, cases: cases.length, problems: [], garbage: [] };
     for (const c of cases) {
       const outcome = await this.runCase(path, c, baseline).catch((error: unknown) => ({ problem: `threw ${String(error)}`, garbage: [] }));
       if (outcome.problem !== undefined) result.problems.push(`${path.name} ${describeCase(c)}: ${outcome.problem}`);
