@@ -10,7 +10,7 @@ import type { GroupRecord, GroupRepository } from '../storage/group-repository.j
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import type { MemberRow, MembershipRepository } from '../storage/membership-repository.js';
 import type { PeopleRepository } from '../storage/people-repository.js';
-import { KeyTakenError } from '../storage/storage-errors.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
 import { MemberExistenceCache } from './member-existence-cache.js';
@@ -94,15 +94,37 @@ export class ScimGroupService {
       version: 1,
     };
     if (typeof doc.externalId === 'string') group.externalId = doc.externalId;
+    // Written pending (version 0), shown once its members are in: a POST that stops half-way leaves nothing visible,
+    // and its retry takes the pending group over instead of answering 409 for a group with some of its members.
+    const pending = await this.createPending({ ...group, pending: true, version: 0 });
+    await this.addMembers(call, pending.id, members);
     let created: GroupRecord;
     try {
-      created = await this.groups.create(group);
+      created = await this.groups.update(pending, group);
     } catch (error) {
-      if (error instanceof KeyTakenError) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
+      // Taken over meanwhile by another POST of the same displayName: that one wins.
+      if (error instanceof ConcurrentUpdateError) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
       throw error;
     }
-    await this.addMembers(call, created.id, members);
     return this.render(call, created, true);
+  }
+
+  /** Creates the pending group; a pending group already holding its displayName is taken over (with its rows). */
+  private async createPending(group: GroupRecord): Promise<GroupRecord> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.groups.create(group);
+      } catch (error) {
+        if (!(error instanceof KeyTakenError)) throw error;
+      }
+      const holder = await this.groups.findByDisplayName(group.integrationId, group.displayName, { includePending: true });
+      if (holder?.pending !== true || attempt >= 2) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
+      await this.groups.delete(holder).catch((error: unknown) => {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+      });
+      await this.memberships.removeAll(group.integrationId, holder.id);
+      await this.memberships.removeMemberEverywhere(group.integrationId, holder.id);
+    }
   }
 
   async patch(call: GroupCall, id: string, body: unknown): Promise<void> {
@@ -216,7 +238,7 @@ export class ScimGroupService {
     });
     if (gone.length > 0) await this.memberships.remove(integrationId, groupId, gone);
     if (retyped.length > 0) await this.memberships.add(integrationId, groupId, retyped);
-    if ((await this.groups.get(integrationId, groupId)) === undefined) {
+    if ((await this.groups.get(integrationId, groupId, { includePending: true })) === undefined) {
       await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
     }
   }

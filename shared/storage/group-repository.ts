@@ -17,7 +17,18 @@ export interface GroupRecord {
   created: string;
   lastModified: string;
   version: number;
+  /**
+   * Set while a POST writes the group's first members: the group is not shown (GET, filters, lists answer as if it
+   * did not exist) until they are in, and a later POST of the same displayName takes over a pending group left by a
+   * request that stopped half-way.
+   */
+  pending?: boolean;
   etag?: string;
+}
+
+export interface GroupReadOptions {
+  /** Also answer a pending group (see GroupRecord.pending). */
+  includePending?: boolean;
 }
 
 export const partitionOf = (integrationId: string): string => `g|${integrationId}`;
@@ -36,6 +47,7 @@ function toEntity(group: GroupRecord): Record<string, unknown> & { partitionKey:
     v: group.version,
   };
   if (group.externalId !== undefined) entity.externalId = group.externalId;
+  if (group.pending === true) entity.pending = true;
   return entity;
 }
 
@@ -51,25 +63,27 @@ function fromEntity(integrationId: string, entity: Record<string, unknown>): Gro
   };
   if (typeof entity.externalId === 'string') group.externalId = entity.externalId;
   if (typeof entity.etag === 'string') group.etag = entity.etag;
+  if (entity.pending === true) group.pending = true;
   return group;
 }
 
 export class GroupRepository {
   constructor(private readonly table: TableClient) {}
 
-  async get(integrationId: string, id: string): Promise<GroupRecord | undefined> {
+  async get(integrationId: string, id: string, options: GroupReadOptions = {}): Promise<GroupRecord | undefined> {
     try {
-      return fromEntity(integrationId, await this.table.getEntity(partitionOf(integrationId), `g:${encodeKey(id)}`));
+      const group = fromEntity(integrationId, await this.table.getEntity(partitionOf(integrationId), `g:${encodeKey(id)}`));
+      return group.pending === true && options.includePending !== true ? undefined : group;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  async findByDisplayName(integrationId: string, displayName: string): Promise<GroupRecord | undefined> {
+  async findByDisplayName(integrationId: string, displayName: string, options: GroupReadOptions = {}): Promise<GroupRecord | undefined> {
     try {
       const row = await this.table.getEntity(partitionOf(integrationId), nameRowKey(displayName));
-      return await this.get(integrationId, String(row.ref));
+      return await this.get(integrationId, String(row.ref), options);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -97,7 +111,9 @@ export class GroupRepository {
     const pages = this.table
       .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'g:' and RowKey lt 'g;'` } })
       .byPage({ maxPageSize: pageSize });
-    for await (const page of pages) for (const entity of page) yield fromEntity(integrationId, entity);
+    for await (const page of pages) {
+      for (const entity of page) if (entity.pending !== true) yield fromEntity(integrationId, entity);
+    }
   }
 
   async create(group: GroupRecord): Promise<GroupRecord> {

@@ -9,12 +9,7 @@ import { filterQuery } from '../support/test-host.js';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** Paths skipped until the product defect named is fixed (see the fault-injection report). */
-const ORPHANED_GROUP_SIDE_ROW =
-  "a user's memberships are found through their member-side rows, deleted in parallel with the group-side rows: a DELETE stopped between the two leaves the deleted user listed in the group, and no retry finds the row (found by the thorough plan; the light plan meets it only in some call orders)";
-const KNOWN_DEFECTS: Record<string, string> = {
-  'delete (matched user in two groups)': ORPHANED_GROUP_SIDE_ROW,
-  'delete (staged record in two groups)': ORPHANED_GROUP_SIDE_ROW,
-};
+const KNOWN_DEFECTS: Record<string, string> = {};
 
 const user = (userName: string, externalId: string) => ({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],

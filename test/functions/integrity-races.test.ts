@@ -4,6 +4,8 @@
 // that some order of the acknowledged requests explains, with no row pointing at nothing.
 import { odata } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroupRepository } from '../../shared/storage/group-repository.js';
+import { MembershipRepository } from '../../shared/storage/membership-repository.js';
 import { filterQuery, ScimClient, startTestHost, type TestHost } from '../support/test-host.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -130,6 +132,26 @@ describe('defect 6: deletions leave no membership pointing at nothing', () => {
       expect(deleted.status).toBe(204);
       expect(await membershipRowsNaming(id, group.body.id)).toEqual([]);
     }
+  });
+});
+
+describe('a group POST that stopped half-way', () => {
+  it('leaves a pending group nobody sees, which the retried POST takes over with its rows', async () => {
+    const { id, scim } = await integration('create');
+    const user = await scim.post('/Users', { userName: upn(), active: true });
+    const displayName = `Half-way ${++n}`;
+    // What a POST leaves when it stops after writing the group and a first member row.
+    const groups = new GroupRepository(host.services.tables.groups);
+    const stopped = await groups.create({ id: 'a'.repeat(32), integrationId: id, displayName, enabled: false, created: 'x', lastModified: 'x', version: 0, pending: true });
+    await new MembershipRepository(host.services.tables.members).add(id, stopped.id, [{ value: user.body.id, type: 'User' }]);
+    expect((await scim.get(`/Groups/${stopped.id}`)).status).toBe(404);
+    expect((await scim.get(`/Groups?${filterQuery(`displayName eq "${displayName}"`)}`)).body.totalResults).toBe(0);
+    const retried = await scim.post('/Groups', { displayName, members: [{ value: user.body.id }] });
+    expect(retried.status).toBe(201);
+    expect(retried.body.meta.version).toBe('W/"1"');
+    expect(retried.body.members.map((m: any) => m.value)).toEqual([user.body.id]);
+    expect(await membershipRowsNaming(id, stopped.id)).toEqual([]);
+    expect((await scim.post('/Groups', { displayName })).status).toBe(409);
   });
 });
 
