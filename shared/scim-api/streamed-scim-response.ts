@@ -1,7 +1,10 @@
 // SCIM answers whose body is written while it is being read from storage, with the HTTP streams of the Azure
 // Functions Node.js v4 model (`app.setup({ enableHttpStream: true })` in functions/index.ts; a response body may be a
-// ReadableStream, see https://learn.microsoft.com/azure/azure-functions/node-http-stream). The host pulls the body
-// chunk by chunk, so the text is produced only as fast as it is sent.
+// ReadableStream, see https://learn.microsoft.com/azure/azure-functions/node-http-stream). The body is pulled chunk by
+// chunk, so a page is read only when the text before it has been handed on. (The worker's proxy, `sendProxyResponse`
+// in @azure/functions 4.16, writes each chunk without waiting for the socket to drain: against a client much slower
+// than storage, chunks wait in the worker's socket buffer. Entra reads as fast as we write; the local host waits.)
+// The request log line is written when the response starts; the body's own failures are logged as faults.
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { logFault } from '../observability/request-log.js';
 import { SCIM_CONTENT_TYPE } from './scim-http.js';
