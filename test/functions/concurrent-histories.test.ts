@@ -5,7 +5,7 @@
 // envelope; the answers and the final state (each integration's users, what its `userName eq` finds, its groups and
 // members, the Content Manager users) are those of some order of the operations consistent with the rounds; and the
 // storage checker finds nothing. `npm run soak` runs this file with thousands of histories (test/soak/run-soak.mjs);
-// HISTORY_STRICT=1 stops tolerating the known races listed in history-check.ts.
+// HISTORY_STRICT=1 stops tolerating the known races listed in history-check.ts; HISTORY_SEED + HISTORY_PATH replay one.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkStorage } from '../../shared/maintenance/storage-checker.js';
@@ -19,6 +19,8 @@ const HISTORIES = Number(process.env.HISTORIES ?? 25);
 const SEED = Number(process.env.HISTORY_SEED ?? 20_260_801);
 /** Budget per history, for the test timeout (a history takes well under a second). */
 const MS_PER_HISTORY = 3_000;
+/** fast-check's `path` of a failure (printed with its seed): HISTORY_SEED=S HISTORY_PATH=P replays that one history. */
+const REPLAY_PATH = process.env.HISTORY_PATH;
 const PROGRESS_EVERY = Number(process.env.HISTORY_PROGRESS ?? 0);
 
 const by = fc.constantFrom(...INTEGRATIONS);
@@ -81,7 +83,7 @@ it(
         if (PROGRESS_EVERY > 0 && ++run % PROGRESS_EVERY === 0) console.log(`${run} histories run (seed ${SEED})`);
         expect(failures, failures.join('\n')).toEqual([]);
       }),
-      { seed: SEED, numRuns: HISTORIES, endOnFailure: process.env.HISTORY_SHRINK === '0' },
+      { seed: SEED, numRuns: HISTORIES, endOnFailure: process.env.HISTORY_SHRINK === '0', ...(REPLAY_PATH === undefined ? {} : { path: REPLAY_PATH }) },
     );
   },
   HISTORIES * MS_PER_HISTORY + 60_000,
