@@ -40,12 +40,14 @@ const exists = async (rowKey: string): Promise<boolean> =>
 const failure = (work: Promise<unknown>): Promise<unknown> => work.then(() => undefined, (error: unknown) => error);
 
 describe('fault proxy', () => {
-  it('counts every storage call, SDK retries included, and passes calls through while disarmed', async () => {
+  it('counts every storage call, SDK retries included, names a batch by its table, and passes calls through while disarmed', async () => {
     await tables.people.createEntity(entity('plain'));
     await tables.people.getEntity('p', 'plain');
     expect(proxy.requests).toHaveLength(2);
     expect(proxy.requests[0]).toMatch(/^POST .*people$/);
     expect(proxy.requests[1]).toMatch(/^GET /);
+    await tables.people.submitTransaction([['create', entity('in-batch')]]);
+    expect(proxy.requests[2]).toMatch(/^POST .*\/\$batch t[0-9a-f]+people$/);
   });
 
   it('a single 503 is retried away by the SDK', async () => {

@@ -66,8 +66,9 @@ export const describeCase = (c: FaultCase): string => `k=${c.k} ${c.fault}/${c.s
 
 /** "METHOD table" of a storage call: calls of one kind in a row (parallel index writes, member batches) form a run. */
 function kindOf(call: string): string {
-  const [method = '', path = ''] = call.split(' ');
-  return `${method} ${/\$batch|integrations|people|userindex|groups|members|attributes/.exec(path)?.[0] ?? path}`;
+  const [method = '', ...rest] = call.split(' ');
+  const table = /integrations|people|userindex|groups|members|attributes/.exec(rest.join(' '))?.[0] ?? rest.join(' ');
+  return `${method} ${call.includes('/$batch') ? 'batch ' : ''}${table}`;
 }
 
 /** `FAULT_INJECTION=full` runs every fault at every chosen call; `npm test` runs the lighter plan (see planCases). */
@@ -77,9 +78,10 @@ export const THOROUGH = process.env.FAULT_INJECTION === 'full';
  * The cases for a fault-free run's calls. The calls that matter are the first one, the last read before the first
  * write, and every call from the first write on, except that of a run of calls of one kind (parallel index writes,
  * member batches) only the first and the last are taken (and the second, in the thorough plan). Each fails as a
- * crash; each from the first write on also as one failed logical call (its clean-up runs). A write also fails after
- * being applied (reset after forward, which the SDK retries; timeout after forward, which it does not) and with a
- * rarer fault (timeout, reset before forward, a single 503). The light plan alternates the two applied faults and
+ * crash; each from the first write on also with a timeout (one attempt that is not retried: among parallel calls,
+ * the only fault that fails exactly one of them). A write also fails after being applied (reset after forward, which
+ * the SDK retries; timeout after forward, which it does not) and with a rarer fault (one logical call failing with
+ * 500 on every SDK attempt, reset before forward, a single 503). The light plan alternates the two applied faults and
  * gives every third write a rare one; the thorough plan gives every write all of them.
  */
 export function planCases(calls: readonly string[], thorough = THOROUGH): FaultCase[] {
@@ -98,7 +100,7 @@ export function planCases(calls: readonly string[], thorough = THOROUGH): FaultC
     { fault: 'timeoutAfterForward', span: 'once' },
   ];
   const rare: Omit<FaultCase, 'k'>[] = [
-    { fault: 'timeout', span: 'once' },
+    { fault: 'serverError', span: 'call' },
     { fault: 'resetBeforeForward', span: 'call' },
     { fault: 'serverBusy', span: 'once' },
   ];
@@ -106,7 +108,7 @@ export function planCases(calls: readonly string[], thorough = THOROUGH): FaultC
   let writes = 0;
   for (const k of [...ks].sort((a, b) => a - b)) {
     cases.push({ fault: 'serverError', span: 'crash', k });
-    if (k >= firstWrite) cases.push({ fault: 'serverError', span: 'call', k });
+    if (k >= firstWrite) cases.push({ fault: 'timeout', span: 'once', k });
     if (!isWrite(calls[k - 1] ?? '')) continue;
     const turn = writes++;
     if (thorough) cases.push(...[...applied, ...rare].map((c) => ({ ...c, k })));

@@ -37,7 +37,7 @@ export interface FaultPlan {
 export interface FaultProxy {
   /** The connection string with its TableEndpoint pointing at the proxy. */
   connectionString: string;
-  /** Calls seen since the last reset, as "METHOD path" (query strings left out). */
+  /** Calls seen since the last reset, as "METHOD path" (query strings left out; a batch also names its table). */
   readonly requests: string[];
   /** Numbers of the calls that were failed since the last reset. */
   readonly faulted: number[];
@@ -108,7 +108,10 @@ export async function startFaultProxy(connectionString: string): Promise<FaultPr
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
-    requests.push(`${req.method ?? '?'} ${(req.url ?? '').split('?')[0] ?? ''}`);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    // A batch names its table only in its body: "POST /account/$batch <table>", so tests can tell batches apart.
+    const batchTable = path.endsWith('/$batch') ? / http:\/\/[^ ]*\/([A-Za-z0-9]+)[( ]/.exec(body.toString('latin1'))?.[1] : undefined;
+    requests.push(`${req.method ?? '?'} ${path}${batchTable === undefined ? '' : ` ${batchTable}`}`);
     const call = requests.length;
     const fault = faultFor(call);
     if (fault !== undefined) faulted.push(call);
