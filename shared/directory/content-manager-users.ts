@@ -8,9 +8,10 @@ import { EntityLimitError } from '../storage/entity-limits.js';
 import { newPersonId } from '../storage/people-repository.js';
 import { RecordTooLargeError } from '../storage/person-entity.js';
 import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
-import { KeyTakenError } from '../storage/storage-errors.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import type { PersonStore } from './person-store.js';
+import { StillConflictingError } from './write-retries.js';
 import type { ImportRow, RejectedRow } from './user-import-parser.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'linked' | 'unchanged';
@@ -70,7 +71,7 @@ export class ContentManagerUsers {
         report[outcome]++;
         report.results.push({ row: row.row, username: row.username, id, outcome });
       } catch (error) {
-        const reason = error instanceof RowRejected ? error.message : error instanceof KeyTakenError ? `upn ${row.upn} already belongs to another user` : tooLargeReason(error);
+        const reason = error instanceof RowRejected ? error.message : error instanceof StillConflictingError ? 'the user changed during the import; retry' : error instanceof KeyTakenError ? `upn ${row.upn} already belongs to another user` : tooLargeReason(error);
         if (reason === undefined) throw error;
         report.rejected.push({ row: row.row, username: row.username, reason });
       }
@@ -155,15 +156,21 @@ export class ContentManagerUsers {
       });
       return linked ? { id: person?.id ?? staged.id, outcome: 'linked' } : undefined;
     }
-    const created = await this.store.create({
-      id: newPersonId(caseFoldKey(row.upn)),
-      cm: newPart(row, timestamp),
-      sources: {},
-      nameKeys: [],
-      version: 1,
-      created: timestamp,
-    });
-    return { id: created.id, outcome: 'created' };
+    try {
+      const created = await this.store.create({
+        id: newPersonId(caseFoldKey(row.upn)),
+        cm: newPart(row, timestamp),
+        sources: {},
+        nameKeys: [],
+        version: 1,
+        created: timestamp,
+      });
+      return { id: created.id, outcome: 'created' };
+    } catch (error) {
+      // Lost the race for the username or UPN to a concurrent write: look again (the winner may be this very row).
+      if (error instanceof KeyTakenError || error instanceof ConcurrentUpdateError) return undefined;
+      throw error;
+    }
   }
 }
 

@@ -119,9 +119,13 @@ export class ScimGroupService {
       }
       const holder = await this.groups.findByDisplayName(group.integrationId, group.displayName, { includePending: true });
       if (holder?.pending !== true || attempt >= 2) throw conflict(`A group with displayName "${group.displayName}" already exists.`);
-      await this.groups.delete(holder).catch((error: unknown) => {
-        if (!(error instanceof ConcurrentUpdateError)) throw error;
-      });
+      try {
+        // Guarded: a POST that shows its group meanwhile keeps it, and this one looks again (and answers 409).
+        await this.groups.deleteIfUnchanged(holder);
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError) continue;
+        throw error;
+      }
       await this.memberships.removeAll(group.integrationId, holder.id);
       await this.memberships.removeMemberEverywhere(group.integrationId, holder.id);
     }

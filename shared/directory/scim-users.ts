@@ -12,7 +12,7 @@ import type { MembershipRepository } from '../storage/membership-repository.js';
 import { newPersonId } from '../storage/people-repository.js';
 import { RecordTooLargeError } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
-import { KeyTakenError } from '../storage/storage-errors.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog } from './attribute-catalog.js';
@@ -154,6 +154,9 @@ export class ScimUserService {
             : await this.attach(integration, existing.id, doc, timestamp);
         return this.render(call, person);
       } catch (error) {
+        // A create that lost the race for the name (or for its row) looks again: the winner may be a record this
+        // integration attaches to, not a user in its view.
+        if (existing === undefined && (error instanceof KeyTakenError || error instanceof ConcurrentUpdateError)) continue;
         if (error instanceof KeyTakenError) throw conflict(`A user with userName "${userName}" already exists.`);
         if (error instanceof RetryCreate) continue;
         throw mapStorageError(error);

@@ -143,6 +143,21 @@ export class GroupRepository {
     return this.submit(next, actions);
   }
 
+  /**
+   * Deletes the group only as it was read: the group row is first touched guarded by the ETag of the read (a delete
+   * action in a transaction cannot carry one), so a writer still holding that ETag (a POST about to show its pending
+   * group) fails instead. ConcurrentUpdateError when the group changed since.
+   */
+  async deleteIfUnchanged(group: GroupRecord): Promise<void> {
+    try {
+      await this.table.updateEntity({ partitionKey: partitionOf(group.integrationId), rowKey: `g:${group.id}` }, 'Merge', { etag: group.etag });
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error)) throw new ConcurrentUpdateError(`group ${group.id}`);
+      throw error;
+    }
+    await this.delete(group);
+  }
+
   async delete(group: GroupRecord): Promise<void> {
     const pk = partitionOf(group.integrationId);
     const actions: TransactionAction[] = [
