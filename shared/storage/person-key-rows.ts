@@ -127,6 +127,9 @@ export class PersonKeyRows {
       const existing = await this.read(row.kind, row.key);
       try {
         if (existing === undefined) {
+          // Released meanwhile: written again only while the person still holds the key (a later write may not).
+          const person = await this.readPerson(id);
+          if (person === undefined || !holdsKey(person, row.kind, row.key)) return;
           await this.table.createEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, ref: id });
           return;
         }
@@ -139,13 +142,24 @@ export class PersonKeyRows {
     }
   }
 
-  /** Deletes a pointer to `id` unless the person holds its key (read after the pointer, so a later reassert wins). */
+  /**
+   * Deletes a pointer to `id` unless the person holds its key (read after the pointer, so a later reassert wins). A
+   * delete that fails on its ETag (a reassert rewrote the pointer meanwhile) looks again.
+   */
   async release(row: KeyRow, id: string): Promise<void> {
-    const existing = await this.read(row.kind, row.key);
-    if (existing === undefined || existing.ref !== id || isCopy(existing)) return;
-    const person = await this.readPerson(id);
-    if (person !== undefined && holdsKey(person, row.kind, row.key)) return;
-    await this.table.deleteEntity(row.partitionKey, row.rowKey, { etag: String(existing.etag) }).catch(ignoreLostRace);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const existing = await this.read(row.kind, row.key);
+      if (existing === undefined || existing.ref !== id || isCopy(existing)) return;
+      const person = await this.readPerson(id);
+      if (person !== undefined && holdsKey(person, row.kind, row.key)) return;
+      try {
+        await this.table.deleteEntity(row.partitionKey, row.rowKey, { etag: String(existing.etag) });
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return;
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
   }
 
   async releaseAll(rows: KeyRow[], id: string): Promise<void> {

@@ -84,21 +84,28 @@ export class UserIndexRepository {
    */
   async removeStale(id: string, before: IndexEntry[], after: IndexEntry[], currentEntries: () => Promise<IndexEntry[]>): Promise<void> {
     const kept = new Set(after.map(identity));
-    const stale = dedupe(before).filter((entry) => !kept.has(identity(entry)));
-    if (stale.length === 0) return;
-    const rows = await Promise.all(stale.map(async (entry) => ({ entry, etag: await this.etagOf(entry, id) })));
-    const present = rows.filter((row): row is { entry: IndexEntry; etag: string } => row.etag !== undefined);
-    if (present.length === 0) return;
-    const current = new Set((await currentEntries()).map(identity));
-    await Promise.all(
-      present
-        .filter((row) => !current.has(identity(row.entry)))
-        .map((row) =>
-          this.table.deleteEntity(partitionOf(row.entry), id, { etag: row.etag }).catch((error: unknown) => {
-            if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+    let stale = dedupe(before).filter((entry) => !kept.has(identity(entry)));
+    // A delete that fails on its ETag (the row was reasserted meanwhile) is looked at again, with the person re-read.
+    for (let round = 0; round < 4 && stale.length > 0; round++) {
+      const rows = await Promise.all(stale.map(async (entry) => ({ entry, etag: await this.etagOf(entry, id) })));
+      const present = rows.filter((row): row is { entry: IndexEntry; etag: string } => row.etag !== undefined);
+      if (present.length === 0) return;
+      const current = new Set((await currentEntries()).map(identity));
+      const raced: IndexEntry[] = [];
+      await Promise.all(
+        present
+          .filter((row) => !current.has(identity(row.entry)))
+          .map(async (row) => {
+            try {
+              await this.table.deleteEntity(partitionOf(row.entry), id, { etag: row.etag });
+            } catch (error) {
+              if (isPreconditionFailed(error)) raced.push(row.entry);
+              else if (!isNotFound(error)) throw error;
+            }
           }),
-        ),
-    );
+      );
+      stale = raced;
+    }
   }
 
   private async etagOf(entry: IndexEntry, id: string): Promise<string | undefined> {
