@@ -96,7 +96,7 @@ export class ScimGroupService {
     if (typeof doc.externalId === 'string') group.externalId = doc.externalId;
     // Written pending (version 0), shown once its members are in: a POST that stops half-way leaves nothing visible,
     // and its retry takes the pending group over instead of answering 409 for a group with some of its members.
-    const pending = await this.createPending({ ...group, pending: true, version: 0 });
+    const pending = await this.createPending({ ...group, pending: true, version: 0 }, members.map((member) => member.value));
     await this.addMembers(call, pending.id, members);
     let created: GroupRecord;
     try {
@@ -109,8 +109,12 @@ export class ScimGroupService {
     return this.render(call, created, true);
   }
 
-  /** Creates the pending group; a pending group already holding its displayName is taken over (with its rows). */
-  private async createPending(group: GroupRecord): Promise<GroupRecord> {
+  /**
+   * Creates the pending group; a pending group already holding its displayName is taken over with its rows: those
+   * found from the group side, and those of the members this request names (an earlier attempt of the same request
+   * may have written their member side only).
+   */
+  private async createPending(group: GroupRecord, memberIds: string[]): Promise<GroupRecord> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.groups.create(group);
@@ -126,6 +130,7 @@ export class ScimGroupService {
         if (error instanceof ConcurrentUpdateError) continue;
         throw error;
       }
+      await this.memberships.remove(group.integrationId, holder.id, memberIds);
       await this.memberships.removeAll(group.integrationId, holder.id);
       await this.memberships.removeMemberEverywhere(group.integrationId, holder.id);
     }
