@@ -7,6 +7,7 @@
 import { withDerivedKeys } from '../directory/person-store.js';
 import { bucketOf } from '../storage/keys.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
+import { TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
@@ -24,6 +25,12 @@ export const checkPeopleRow: RowCheck = async (row, context) => {
 };
 
 async function checkPersonRow(row: Row, context: CheckContext): Promise<void> {
+  if (row[TOMBSTONE_PROPERTY] === true) {
+    // Readers treat it as absent and its key rows went with it; only the marker itself is left to remove.
+    return context.report({ kind: 'leftover-tombstone', ...at('people', row), detail: 'a person delete stopped before removing its marker' }, () =>
+      deleteIfUnchanged(context.tables.people, row),
+    );
+  }
   let person: PersonRecord;
   try {
     person = personFromEntity(row);

@@ -15,6 +15,7 @@ export const PROBLEM_KINDS = [
   'misshapen-key-row', // a pointer where a co-located copy belongs, or a copy where a pointer belongs
   'stale-key-copy', // a co-located copy that differs from the main row it copies
   'duplicate-key', // two people hold the same key (left alone: which one keeps it is a human decision)
+  'leftover-tombstone', // the marker a person delete writes before removing the main row, left by a delete cut short
   // userindex
   'missing-index-row',
   'stale-index-row',

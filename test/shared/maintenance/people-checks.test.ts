@@ -105,6 +105,14 @@ describe('key rows', () => {
     expect((await state.tables.people.getEntity(pointed.row.partitionKey, pointed.row.rowKey)).nameKeys).toBeUndefined();
   });
 
+  it('removes the marker of a person delete that stopped half-way', async () => {
+    const id = `3c${'7'.repeat(30)}`;
+    await state.tables.people.createEntity({ partitionKey: partitionOfId(id), rowKey: MAIN_PREFIX + id, id, v: 2, tomb: true });
+    const found = await expectFoundThenRepaired(state.tables, ['leftover-tombstone']);
+    expect(found.map((p) => p.rowKey)).toEqual([MAIN_PREFIX + id]);
+    expect(await people.getById(id)).toBeUndefined();
+  });
+
   it('deletes key rows that name nobody, a person without the key, or sit outside their key\u2019s bucket', async () => {
     const ada = await person(state.ada);
     const unheld = freeKey('unheld', () => true);
