@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSettings } from '../shared/config.js';
 import { type MemberRow, MembershipRepository } from '../shared/storage/membership-repository.js';
-import { createTableClients } from '../shared/storage/table-clients.js';
+import { createTableClients, type TableClients } from '../shared/storage/table-clients.js';
 import { startAzuriteProcess } from './azurite-process.js';
 import type { HostMessage, HostRequest } from './host-process.js';
 import { startStorageCounter } from './storage-counter.js';
@@ -33,6 +33,8 @@ export interface BenchEnvironment {
   resetHostPeakRssMb: () => Promise<number>;
   /** Writes `count` members (synthetic user ids) into a group, straight through the membership repository. */
   seedGroupMembers: (integrationId: string, groupId: string, count: number) => Promise<void>;
+  /** The bench's tables, for the storage checker. */
+  tables: TableClients;
   /** A second host whose storage requests are counted. */
   startCountingHost: () => Promise<{ hostUrl: string; storageRequests: () => number; resetStorageRequests: () => void }>;
   stop(): Promise<void>;
@@ -129,6 +131,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       hostPeakRssMb: () => host.rss({ kind: 'rss' }),
       resetHostPeakRssMb: () => host.rss({ kind: 'rss-reset' }),
       seedGroupMembers,
+      tables,
       startCountingHost,
       stop,
     };

@@ -6,6 +6,8 @@
 // kind. Exits non-zero when any SCIM request failed (summary on stderr).
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { checkStorage } from '../shared/maintenance/storage-checker.js';
+import type { TableClients } from '../shared/storage/table-clients.js';
 import { startBenchEnvironment } from './bench-host.js';
 import { BenchSetupError, type CycleOptions, type CycleSummary, DEFAULT_CYCLE_OPTIONS, runEntraCycle } from './cycle.js';
 import { type GroupMemoryResult, measureGroupGetMemory } from './group-memory.js';
@@ -17,9 +19,10 @@ export const TARGET_MATCH_GET_TO_RAW_READ_RATIO = 0.5;
 export const TARGET_GROUP_GET_PEAK_RSS_DELTA_MB = 100;
 const DEFAULT_LARGE_GROUP_MEMBERS = 100_000;
 
-const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F] [--large-group N]';
+const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F] [--large-group N] [--check-storage]';
 
-type BenchOptions = CycleOptions & { largeGroupMembers: number };
+/** `checkStorage`: run the storage checker over the state the Entra cycle left (before the synthetic large group). */
+type BenchOptions = CycleOptions & { largeGroupMembers: number; checkStorage: boolean };
 
 function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -31,6 +34,7 @@ function parseOptions(argv: string[]): BenchOptions {
       concurrency: { type: 'string' },
       'disable-fraction': { type: 'string' },
       'large-group': { type: 'string' },
+      'check-storage': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,7 +62,17 @@ function parseOptions(argv: string[]): BenchOptions {
     concurrency: integer('concurrency', values.concurrency, DEFAULT_CYCLE_OPTIONS.concurrency, 1),
     disableFraction,
     largeGroupMembers: integer('large-group', values['large-group'], DEFAULT_LARGE_GROUP_MEMBERS, 1),
+    checkStorage: values['check-storage'] === true,
   };
+}
+
+/** The storage checker over what the cycle wrote: every derived row must agree with its source (docs/operations.md). */
+async function checkCycleState(tables: TableClients, progress: (line: string) => void): Promise<number> {
+  progress('checking storage (npm run check-storage) over the state the cycle left...');
+  const started = performance.now();
+  const result = await checkStorage(tables, { onProblem: (problem) => progress(`storage problem: ${problem.kind} ${problem.table} ${problem.partitionKey}/${problem.rowKey}: ${problem.detail}`) });
+  progress(`storage check: ${result.problemCount} problems in ${result.rowsChecked} rows (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  return result.problemCount;
 }
 
 type PhaseRow = Pick<PhaseSummary, 'name' | 'requests' | 'seconds' | 'requestsPerSecond' | 'failures'> & { p50Ms?: number; p99Ms?: number };
@@ -144,6 +158,7 @@ async function main(): Promise<number> {
       progress,
     });
     summary.peakRssMb = await environment.hostPeakRssMb();
+    const storageProblems = options.checkStorage ? await checkCycleState(environment.tables, progress) : undefined;
     progress(`GET of a ${options.largeGroupMembers}-member group...`);
     const group = await measureGroupGetMemory(
       {
@@ -173,9 +188,10 @@ async function main(): Promise<number> {
       peakRssMb: summary.peakRssMb,
       groupGetPeakRssDeltaMb: group.peakRssDeltaMb,
       roundTrips,
+      ...(storageProblems === undefined ? {} : { storageProblems }),
     };
     console.log(JSON.stringify(headline));
-    return failed ? 1 : 0;
+    return failed || (storageProblems ?? 0) > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof BenchSetupError) console.error(`bench setup failed: ${error.message}`);
     else console.error('bench failed:', error);
