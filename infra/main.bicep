@@ -2,7 +2,8 @@
 // runs as a user-assigned managed identity, its storage (host + Table Storage state), a Key Vault for integration
 // secret tokens, and Log Analytics + Application Insights. No keys or connection strings with keys anywhere: every
 // data-plane call is authorised by Entra ID through the role assignments in app/rbac.bicep.
-// Shape and module versions follow Azure-Samples/functions-quickstart-typescript-azd.
+// The shape follows Azure-Samples/functions-quickstart-typescript-azd; the Azure Verified Module versions do not: they
+// are this project's own pins (test/infra checks each is pinned), chosen and updated here on purpose.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -52,7 +53,8 @@ param environmentName string
 })
 param location string
 
-// Optional name overrides: empty means the generated `<abbreviation><resourceToken>` name.
+// Optional name overrides: empty means the generated `<abbreviation><resourceToken>` name. Every optional parameter is
+// mapped in main.parameters.json, so `azd env set <VARIABLE> <value>` reaches it (test/infra/parameters.test.ts).
 param resourceGroupName string = ''
 param functionAppName string = ''
 param identityName string = ''
@@ -67,8 +69,17 @@ param applicationInsightsName string = ''
 @description('Days a deleted vault or secret stays recoverable. With purge protection the vault name stays reserved this long after `azd down`.')
 param keyVaultSoftDeleteRetentionInDays int = 90
 
+// "The lowest maximum scale is currently 1. The highest currently supported value is 1000":
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#considerations
+@minValue(1)
+@maxValue(1000)
 @description('Upper bound of Flex Consumption instances: caps cost under a burst of provisioning traffic.')
 param maximumInstanceCount int = 100
+
+// The instance sizes Flex Consumption offers: https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-sizes
+@allowed([512, 2048, 4096])
+@description('Memory of each Flex Consumption instance in MB; 2048 is the documented default for most apps.')
+param instanceMemoryMB int = 2048
 
 @description('Daily ingestion cap of the Log Analytics workspace in GB (a string in this module version); \'-1\' removes the cap.')
 param logAnalyticsDailyQuotaGb string = '1'
@@ -191,7 +202,13 @@ module api './app/api.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
   }
+  // The site starts (and azd's first deploy writes the package with the identity) only after the identity holds its
+  // roles. Azure RBAC can still take minutes to propagate; README "Deploying to Azure" says what to do then.
+  dependsOn: [
+    rbac
+  ]
 }
 
 module rbac './app/rbac.bicep' = {

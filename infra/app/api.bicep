@@ -1,5 +1,9 @@
 // The Function App: Flex Consumption, Linux, Node, running as the user-assigned identity. HTTPS only, TLS 1.2 at
 // least, FTP and basic-auth publishing off (azd deploys with an Entra token).
+// Flex Consumption refuses or ignores many classic site properties and app settings (siteConfig.ftpsState and
+// alwaysOn among them; FTP is off through basicPublishingCredentialsPolicies instead). The list is
+// https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations and
+// test/infra/flex-deprecations.test.ts fails when any of them appears in infra/.
 param name string
 param location string = resourceGroup().location
 param tags object = {}
@@ -23,7 +27,18 @@ param identityClientId string
 param keyVaultUri string
 
 param applicationInsightsConnectionString string
+
+// Instance sizes Flex Consumption offers:
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-sizes
+@allowed([512, 2048, 4096])
+@description('Memory of each instance in MB.')
 param instanceMemoryMB int = 2048
+
+// "The lowest maximum scale is currently 1. The highest currently supported value is 1000":
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#considerations
+@minValue(1)
+@maxValue(1000)
+@description('Upper bound of instances.')
 param maximumInstanceCount int = 100
 
 resource stg 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
@@ -100,11 +115,9 @@ module api 'br/public:avm/res/web/site:0.22.0' = {
       }
     }
     siteConfig: {
-      alwaysOn: false
       http20Enabled: true
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     // Only `properties`: passing storageAccountResourceId or applicationInsightResourceId here would make the module
     // add settings of its own (for a storage account without identity auth, a connection string with an account key).
