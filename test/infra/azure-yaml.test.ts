@@ -42,18 +42,30 @@ describe('azure.yaml', () => {
     expect(api).toMatch(/'azd-service-name':\s*serviceName/);
   });
 
-  it('builds what package.json points the Functions host at', () => {
+  it('deploys the locally built package folder that `npm run package` writes, without a remote build', () => {
+    const api = mapping(/^ {2}api:/m, 4);
+    expect(api.get('dist')).toBe('dist/package/app');
+    expect(api.get('remoteBuild')).toBe('false');
+    const prepackage = mapping(/^ {6}prepackage:/m, 8);
+    expect([...prepackage.keys()]).toEqual(['posix', 'windows']);
+    const packageRuns = [...yaml.matchAll(/^ {10}run:\s*(.+)$/gm)].map((m) => m[1]);
+    expect(packageRuns).toEqual(['npm run package', 'npm run package']);
     const pkg = JSON.parse(readRepoFile('package.json')) as { main: string; scripts: Record<string, string> };
     expect(pkg.main).toBe('dist/functions/*.js');
-    expect(pkg.scripts.build).toMatch(/\btsc\b/);
+    expect(pkg.scripts.package).toMatch(/dist\/local\/package-cli\.js/);
+    // azd refuses `remoteBuild: false` while .funcignore excludes node_modules (the package carries its own).
     const ignored = readRepoFile('.funcignore').split('\n').map((line) => line.trim());
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules/', 'dist/', 'test/']));
-    expect(ignored).not.toContain('tsconfig.json'); // the remote build compiles the sources
+    expect(ignored.filter((line) => /^\/?node_modules\/?$/.test(line))).toEqual([]);
   });
 
-  it('runs a postdeploy hook that exists for both shells', () => {
-    const scripts = [...yaml.matchAll(/^\s+run:\s*(\S+)/gm)].map((m) => m[1] ?? '');
-    expect(scripts).toEqual(['./infra/hooks/postdeploy.sh', './infra/hooks/postdeploy.ps1']);
+  it('runs the preprovision and postdeploy hooks, each for both shells, and the files exist', () => {
+    const scripts = [...yaml.matchAll(/^ {6}run:\s*(\S+)/gm)].map((m) => m[1] ?? '');
+    expect(scripts).toEqual([
+      './infra/hooks/preprovision.sh',
+      './infra/hooks/preprovision.ps1',
+      './infra/hooks/postdeploy.sh',
+      './infra/hooks/postdeploy.ps1',
+    ]);
     for (const script of scripts) expect(existsSync(join(repoRoot, script))).toBe(true);
   });
 });
