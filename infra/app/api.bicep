@@ -124,6 +124,10 @@ module api 'br/public:avm/res/web/site:0.22.0' = {
     configs: [
       {
         name: 'appsettings'
+        // Bicep is the source of truth: the module's default (true) reads the site's current settings with list() and
+        // merges them in, so a setting removed here, or added by hand in the portal, would live on in Azure. With
+        // false, every `azd provision` leaves exactly appSettings (docs/deploying-to-azure.md, "App settings").
+        retainCurrentAppSettings: false
         properties: appSettings
       }
     ]

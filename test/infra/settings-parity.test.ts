@@ -30,6 +30,8 @@ describe('app settings in Bicep versus the settings schema', () => {
     const api = stripBicepComments(readRepoFile(API_BICEP));
     expect(api.match(/\bproperties:\s*appSettings\b/g)).toHaveLength(1);
     expect(api.match(/\bname:\s*'appsettings'/g)).toHaveLength(1);
+    // Without this the site module merges the live settings in, and a setting removed from Bicep stays in Azure.
+    expect(api).toMatch(/name:\s*'appsettings'\s+retainCurrentAppSettings:\s*false\s+properties:\s*appSettings\b/);
     // Each of these would make the site module add settings of its own, outside the parity rule.
     const settingSources = [
       'appSettingsKeyValuePairs',
