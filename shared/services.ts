@@ -65,7 +65,7 @@ export async function createServices(config: Settings, options: CreateServicesOp
     integrations: new IntegrationService(integrationRecords, secrets),
     users: new ScimUserService(store, index, memberships, catalog, knownMembers, integrationIds),
     groups: new ScimGroupService(groups, memberships, people, knownMembers),
-    contentManagerUsers: new ContentManagerUsers(store, groups, memberships),
+    contentManagerUsers: new ContentManagerUsers(store, groups, memberships, integrationIds),
     catalog,
   };
 }

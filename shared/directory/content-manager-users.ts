@@ -60,6 +60,8 @@ export class ContentManagerUsers {
     private readonly store: PersonStore,
     private readonly groups: GroupRepository,
     private readonly memberships: MembershipRepository,
+    /** Ids of every integration, to find a record staged under an integration's own name. */
+    private readonly integrationIds: () => Promise<string[]>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -124,6 +126,16 @@ export class ContentManagerUsers {
     return { ...user, sources };
   }
 
+  /**
+   * A staged record that some integration knows by this name as its own (it was staged under another name, or the
+   * name was taken when it was staged): the one with the smallest id, so every importer picks the same.
+   */
+  private async stagedUnderOwnName(key: string): Promise<PersonRecord | undefined> {
+    const found = await Promise.all((await this.integrationIds()).map((integrationId) => this.store.people.findByScopedKey(integrationId, key, { verified: true })));
+    const staged = found.filter((person): person is PersonRecord => person !== undefined && person.cm === undefined);
+    return staged.sort((a, b) => a.id.localeCompare(b.id))[0];
+  }
+
   /** One row: update the user with that username, else link the staged record with that UPN, else create. */
   private async upsert(row: ImportRow): Promise<{ id: string; outcome: ImportOutcome }> {
     for (let attempt = 0; attempt < UPSERT_ATTEMPTS; attempt++) {
@@ -147,9 +159,10 @@ export class ContentManagerUsers {
       });
       return result === undefined ? undefined : { id: person?.id ?? existing.id, outcome: result };
     }
-    const staged = await this.store.people.findByNameKey(caseFoldKey(row.upn), { verified: true });
+    const holder = await this.store.people.findByNameKey(caseFoldKey(row.upn), { verified: true });
+    if (holder?.cm !== undefined) throw new RowRejected(`upn ${row.upn} already belongs to user ${holder.cm.username}`);
+    const staged = holder ?? (await this.stagedUnderOwnName(caseFoldKey(row.upn)));
     if (staged !== undefined) {
-      if (staged.cm !== undefined) throw new RowRejected(`upn ${row.upn} already belongs to user ${staged.cm.username}`);
       const { person, result: linked } = await this.store.mutate(staged.id, (current) => {
         if (current === undefined || current.cm !== undefined) return { next: undefined, result: false };
         return { next: { ...current, cm: newPart(row, timestamp) }, result: true };

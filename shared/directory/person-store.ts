@@ -5,12 +5,16 @@ import type { PeopleRepository } from '../storage/people-repository.js';
 import { assertPersonFits } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import type { IndexEntry, UserIndexRepository } from '../storage/user-index-repository.js';
-import { indexEntriesOf, nameKeysOf } from './user-view.js';
+import { indexEntriesOf, nameKeysOf, scopedKeysOf } from './user-view.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
-/** The person with the keys its names derive: nameKeys from nameKeysOf, usernameKey from the Content Manager username. */
+/**
+ * The person with the keys its names derive: nameKeys from nameKeysOf (the organisation-wide name), scopedKeys from
+ * scopedKeysOf (each integration's own userName), usernameKey from the Content Manager username.
+ */
 export function withDerivedKeys(person: PersonRecord): PersonRecord {
-  const derived: PersonRecord = { ...person, nameKeys: nameKeysOf(person) };
+  const derived: PersonRecord = { ...person, nameKeys: nameKeysOf(person), scopedKeys: scopedKeysOf(person) };
+  if (person.cm !== undefined) delete derived.stagedUpn;
   if (person.cm === undefined) delete derived.usernameKey;
   else derived.usernameKey = caseFoldKey(person.cm.username);
   return derived;

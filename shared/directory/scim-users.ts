@@ -22,7 +22,7 @@ import type { MemberExistenceCache } from './member-existence-cache.js';
 import type { PersonStore } from './person-store.js';
 import { assertAttributePathsFit, assertContentManagerFieldsFit } from './scim-write-limits.js';
 import { planUserQuery } from './user-query-plan.js';
-import { isVisible, renderUser, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
+import { isVisible, liveSource, renderUser, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
 
 /** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
 export const MAX_SCANNED_PEOPLE = 250_000;
@@ -145,12 +145,16 @@ export class ScimUserService {
     // nothing, so a catalog write left for after the user would never happen.
     await this.recordAttributes(integration.id, doc);
     for (let attempt = 0; attempt < 8; attempt++) {
-      // A retry reads the key row through to the main row: a copy it trusted may describe a person just deleted.
-      const existing = await this.store.people.findByNameKey(key, { verified: attempt > 0 });
+      // A retry reads key rows through to the main row: a copy it trusted may describe a person just deleted.
+      const { found, shared } = await this.findInView(integration.id, key, { verified: attempt > 0 });
+      if (found !== undefined) throw conflict(`A user with userName "${userName}" already exists.`);
+      // The person known organisation-wide by this name, when this integration has no live record of it: a staged
+      // record it shares with the integrations that staged the same name, or a user it deleted and now sends again.
+      const existing = shared !== undefined && liveSource(shared, integration.id) === undefined ? shared : undefined;
       try {
         const person =
           existing === undefined
-            ? await this.store.create(this.newPerson(integration, key, doc, timestamp))
+            ? await this.store.create(this.newPerson(integration, key, doc, timestamp, shared === undefined))
             : await this.attach(integration, existing.id, doc, timestamp);
         return this.render(call, person);
       } catch (error) {
@@ -190,7 +194,11 @@ export class ScimUserService {
       const timestamp = this.now().toISOString();
       const next: PersonRecord = { ...current, sources: { ...current.sources } };
       next.sources[integrationId] = { doc: {}, created: timestamp, lastModified: timestamp, deleted: true };
-      if (next.cm?.createdBy === integrationId) delete next.cm;
+      if (next.cm?.createdBy === integrationId) {
+        // The others' records stay, staged under the UPN, so an import of it links them again.
+        next.stagedUpn = next.cm.upn;
+        delete next.cm;
+      }
       const live = Object.values(next.sources).some((source) => source.deleted !== true);
       return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
     });
@@ -215,7 +223,24 @@ export class ScimUserService {
     });
   }
 
+  /**
+   * Writes this integration's document. A new userName is first checked against the organisation-wide name: a
+   * Content Manager user this view already finds by it makes the write a 409, as the filter would say.
+   */
   private async write(call: ScimCall, id: string, change: (current: UserDocument) => UserDocument): Promise<Resource> {
+    for (let checkedName: string | undefined; ; ) {
+      try {
+        return await this.writeChecked(call, id, change, checkedName);
+      } catch (error) {
+        if (!(error instanceof NewUserName)) throw error;
+        const { found } = await this.findInView(call.integration.id, error.key, { verified: true });
+        if (found !== undefined && found.id !== id) throw conflict('Another user already has this userName.');
+        checkedName = error.key;
+      }
+    }
+  }
+
+  private async writeChecked(call: ScimCall, id: string, change: (current: UserDocument) => UserDocument, checkedName: string | undefined): Promise<Resource> {
     const integrationId = call.integration.id;
     let written: UserDocument | undefined;
     try {
@@ -224,6 +249,10 @@ export class ScimUserService {
         if (current === undefined || doc === undefined) throw notFound(`Resource ${id} not found`);
         assertIfMatch(call.ifMatch, viewVersionTag(doc));
         written = change(doc);
+        const newKey = typeof written.userName === 'string' ? caseFoldKey(written.userName) : undefined;
+        if (newKey !== undefined && newKey !== checkedName && newKey !== (typeof doc.userName === 'string' ? caseFoldKey(doc.userName) : undefined)) {
+          throw new NewUserName(newKey);
+        }
         assertAttributePathsFit(written);
         const timestamp = this.now().toISOString();
         const source = current.sources[integrationId];
@@ -258,7 +287,11 @@ export class ScimUserService {
     return person;
   }
 
-  private newPerson(integration: IntegrationRecord, key: string, doc: UserDocument, timestamp: string): PersonRecord {
+  /**
+   * A new person for this integration's record. It takes the organisation-wide name (as a staged record, or as the
+   * Content Manager user in create mode) only when nobody holds it; otherwise the name stays this integration's own.
+   */
+  private newPerson(integration: IntegrationRecord, key: string, doc: UserDocument, timestamp: string, nameIsFree: boolean): PersonRecord {
     const person: PersonRecord = {
       id: newPersonId(key),
       sources: { [integration.id]: { doc, created: timestamp, lastModified: timestamp } },
@@ -266,8 +299,24 @@ export class ScimUserService {
       version: 1,
       created: timestamp,
     };
+    if (!nameIsFree) return person;
     if (integration.userProvisioning === 'create') person.cm = contentManagerPart(integration.id, doc, timestamp);
+    else person.stagedUpn = String(doc.userName);
     return person;
+  }
+
+  /**
+   * What `userName eq` finds in this integration's view: the person whose record of this integration has the name
+   * (its own names come first), else the Content Manager user with that UPN when this integration has no record of
+   * it. `shared` is the person holding the name organisation-wide, when that row was read.
+   */
+  private async findInView(integrationId: string, key: string, options: { verified?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
+    // The shared name first: one read finds a Content Manager user this integration has no record of yet (Entra's
+    // first match of every user) as well as one whose record here keeps that name.
+    const shared = await this.store.people.findByNameKey(key, options);
+    if (shared !== undefined && seenAs(shared, integrationId, key)) return { found: shared, shared };
+    const own = await this.store.people.findByScopedKey(integrationId, key, options);
+    return own === undefined ? (shared === undefined ? {} : { shared }) : { found: own, ...(shared === undefined ? {} : { shared }) };
   }
 
   private render(call: ScimCall, person: PersonRecord): Resource {
@@ -285,8 +334,8 @@ export class ScimUserService {
     const people = new Map<string, PersonRecord>();
     for (const lookup of plan) {
       if (lookup.kind === 'nameKey') {
-        const person = await this.store.people.findByNameKey(lookup.key);
-        if (person !== undefined) people.set(person.id, person);
+        const { found } = await this.findInView(integrationId, lookup.key);
+        if (found !== undefined) people.set(found.id, found);
       } else if (lookup.kind === 'id') {
         ids.add(lookup.id);
       } else {
@@ -304,6 +353,19 @@ export class ScimUserService {
 }
 
 class RetryCreate extends Error {}
+
+/** A write would give this integration's record a new userName, not yet checked against the shared name. */
+class NewUserName extends Error {
+  constructor(readonly key: string) {
+    super('the userName changes');
+  }
+}
+
+/** Whether the integration's view shows the person under this case-folded userName. */
+function seenAs(person: PersonRecord, integrationId: string, key: string): boolean {
+  const doc = viewDocument(person, integrationId);
+  return typeof doc?.userName === 'string' && caseFoldKey(doc.userName) === key;
+}
 
 function contentManagerPart(integrationId: string, doc: UserDocument, timestamp: string): NonNullable<PersonRecord['cm']> {
   const userName = String(doc.userName);

@@ -4,6 +4,7 @@
 import type { IndexEntry } from '../storage/user-index-repository.js';
 import { createHash } from 'node:crypto';
 import { caseFoldKey } from '../storage/keys.js';
+import { scopedKey } from '../storage/person-key-rows.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -70,12 +71,24 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
   return a > b ? a : b;
 }
 
-/** Case-folded userNames the person must be findable by: its UPN and every live source's userName. */
-export function nameKeysOf(person: Pick<PersonRecord, 'cm' | 'sources'>): string[] {
+/**
+ * The organisation-wide name key: the Content Manager UPN, or the userName a staged record was staged under. Every
+ * integration without a record of its own for the person sees it by this name; the key is unique across the
+ * organisation, so an admin import of the UPN, and every integration's POST of it, find the same person.
+ */
+export function nameKeysOf(person: Pick<PersonRecord, 'cm' | 'stagedUpn'>): string[] {
+  const name = person.cm?.upn ?? person.stagedUpn;
+  return name === undefined ? [] : [caseFoldKey(name)];
+}
+
+/**
+ * Each live source's own userName, scoped to its integration: unique within that integration's view only, so one
+ * integration's names never block or reveal another's (README, "Matching").
+ */
+export function scopedKeysOf(person: Pick<PersonRecord, 'sources'>): string[] {
   const keys = new Set<string>();
-  if (person.cm !== undefined) keys.add(caseFoldKey(person.cm.upn));
-  for (const source of Object.values(person.sources)) {
-    if (source.deleted !== true && typeof source.doc.userName === 'string') keys.add(caseFoldKey(source.doc.userName));
+  for (const [integrationId, source] of Object.entries(person.sources)) {
+    if (source.deleted !== true && typeof source.doc.userName === 'string') keys.add(scopedKey(integrationId, caseFoldKey(source.doc.userName)));
   }
   return [...keys];
 }

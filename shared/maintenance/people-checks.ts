@@ -5,9 +5,8 @@
 //                  person's partition, a pointer elsewhere) and, as a copy, equals the main row (checked from the row)
 // The layout itself (where each key row lives) comes from keyRowsOf in the repository, so a layout change is made there.
 import { withDerivedKeys } from '../directory/person-store.js';
-import { bucketOf } from '../storage/keys.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
-import { TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
+import { isColocated, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
@@ -15,7 +14,7 @@ import { at, type CheckContext, type RowCheck } from './check-context.js';
 import { checkIndexRowsOf } from './user-index-checks.js';
 import { deleteIfUnchanged, putIfUnchanged, readRow, type Row } from './table-rows.js';
 
-const KEY_ROW = /^([un]):(.+)$/s;
+const KEY_ROW = /^([uns]):(.+)$/s;
 
 export const checkPeopleRow: RowCheck = async (row, context) => {
   if (row.rowKey.startsWith(MAIN_PREFIX)) return checkPersonRow(row, context);
@@ -51,7 +50,7 @@ async function checkPersonRow(row: Row, context: CheckContext): Promise<void> {
 /** Returns the person as the repair rewrote it, if it did. */
 async function checkDerivedKeys(person: PersonRecord, row: Row, context: CheckContext): Promise<PersonRecord | undefined> {
   const derived = withDerivedKeys(person);
-  if (sameKeys(derived.nameKeys, person.nameKeys) && derived.usernameKey === person.usernameKey) return undefined;
+  if (sameKeys(derived.nameKeys, person.nameKeys) && sameKeys(derived.scopedKeys ?? [], person.scopedKeys ?? []) && derived.usernameKey === person.usernameKey) return undefined;
   let rewritten = false;
   await context.report(
     { kind: 'person-keys-not-derived', ...at('people', row), detail: `person ${person.id} holds keys its names do not derive (or lacks keys they do)` },
@@ -102,7 +101,7 @@ async function checkKeyPresence(person: PersonRecord, keyRow: KeyRow, context: C
 
 /** A key row: it must name a person holding the key, in the shape its place needs, equal to the main row if a copy. */
 async function checkKeyRow(row: Row, kind: KeyKind, key: string, context: CheckContext): Promise<void> {
-  const holder = row.partitionKey === `b${bucketOf(key)}` ? await liveHolder(row, kind, key, context) : undefined;
+  const holder = row.partitionKey === keyRowOf(kind, key).partitionKey ? await liveHolder(row, kind, key, context) : undefined;
   if (holder === undefined) {
     const ref = typeof row.ref === 'string' ? row.ref : '(none)';
     return context.report(
@@ -110,7 +109,7 @@ async function checkKeyRow(row: Row, kind: KeyKind, key: string, context: CheckC
       () => deleteIfUnchanged(context.tables.people, row),
     );
   }
-  const keyRow: KeyRow = { kind, key, partitionKey: row.partitionKey, rowKey: row.rowKey, colocated: row.partitionKey === partitionOfId(holder.id) };
+  const keyRow: KeyRow = { kind, key, partitionKey: row.partitionKey, rowKey: row.rowKey, colocated: isColocated(kind, row.partitionKey, partitionOfId(holder.id)) };
   const isCopy = typeof row.nameKeys === 'string';
   if (isCopy !== keyRow.colocated) {
     const detail = isCopy ? `a copy of person ${holder.id} outside its partition (a pointer belongs here)` : `a pointer to person ${holder.id} in its own partition (a copy belongs here)`;
@@ -137,8 +136,11 @@ async function liveHolder(row: Row, kind: KeyKind, key: string, context: CheckCo
 async function writeKeyRow(person: PersonRecord, keyRow: KeyRow, existing: Row | undefined, context: CheckContext): Promise<boolean> {
   const keys = { partitionKey: keyRow.partitionKey, rowKey: keyRow.rowKey };
   if (!keyRow.colocated) return putIfUnchanged(context.tables.people, { ...keys, ref: person.id }, existing);
-  const main = { partitionKey: keyRow.partitionKey, rowKey: MAIN_PREFIX + person.id, etag: person.etag ?? '' };
-  return putIfUnchanged(context.tables.people, { ...keys, ref: person.id, ...personToProperties(person) }, existing, main);
+  // The person as it is now: an earlier repair of another of its copies touched its main row (and so its ETag).
+  const current = await context.people.getById(person.id);
+  if (current === undefined || !holdsKey(current, keyRow.kind, keyRow.key)) return false;
+  const main = { partitionKey: keyRow.partitionKey, rowKey: MAIN_PREFIX + current.id, etag: current.etag ?? '' };
+  return putIfUnchanged(context.tables.people, { ...keys, ref: current.id, ...personToProperties(current) }, existing, main);
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

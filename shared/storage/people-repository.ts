@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { bucketOf } from './keys.js';
 import { personFromEntity, type PersonProperties, personToProperties } from './person-entity.js';
-import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, TOMBSTONE_PROPERTY } from './person-key-rows.js';
+import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
 import type { PersonRecord } from './person-record.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
-export { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from './person-key-rows.js';
+export { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId, scopedKey } from './person-key-rows.js';
 
 
 export function newPersonId(primaryKey: string): string {
@@ -53,6 +53,11 @@ export class PeopleRepository {
 
   async findByUsernameKey(key: string, options: FindOptions = {}): Promise<PersonRecord | undefined> {
     return this.findByKey('n', key, options);
+  }
+
+  /** The person whose live source of this integration has this case-folded userName. */
+  async findByScopedKey(integrationId: string, key: string, options: FindOptions = {}): Promise<PersonRecord | undefined> {
+    return this.findByKey('s', scopedKey(integrationId, key), options);
   }
 
   async create(person: PersonRecord): Promise<PersonRecord> {

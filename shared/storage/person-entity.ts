@@ -51,6 +51,8 @@ export function personToProperties(person: PersonRecord): PersonProperties {
   };
   if (person.cm !== undefined) props.cm = JSON.stringify(person.cm);
   if (person.usernameKey !== undefined) props.usernameKey = person.usernameKey;
+  if (person.scopedKeys !== undefined && person.scopedKeys.length > 0) props.scopedKeys = JSON.stringify(person.scopedKeys);
+  if (person.stagedUpn !== undefined) props.stagedUpn = person.stagedUpn;
   for (const [sourceId, part] of Object.entries(person.sources)) {
     if (!SOURCE_ID_PATTERN.test(sourceId)) throw new Error(`invalid source id ${sourceId}`);
     const json = JSON.stringify(part);
@@ -91,6 +93,8 @@ export function personFromEntity(entity: Record<string, unknown>): PersonRecord 
   };
   if (typeof entity.cm === 'string') person.cm = JSON.parse(entity.cm) as ContentManagerPart;
   if (typeof entity.usernameKey === 'string') person.usernameKey = entity.usernameKey;
+  if (typeof entity.scopedKeys === 'string') person.scopedKeys = JSON.parse(entity.scopedKeys) as string[];
+  if (typeof entity.stagedUpn === 'string') person.stagedUpn = entity.stagedUpn;
   if (typeof entity.etag === 'string') person.etag = entity.etag;
   return person;
 }

@@ -13,7 +13,8 @@ import type { PersonRecord } from './person-record.js';
 import { isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 export type Entity = Record<string, unknown>;
-export type KeyKind = 'u' | 'n';
+/** `u` the organisation-wide name (UPN), `n` the Content Manager username, `s` an integration's own userName. */
+export type KeyKind = 'u' | 'n' | 's';
 
 /** Where one of a person's key rows lives, and whether it is a co-located copy (else a pointer). */
 export interface KeyRow {
@@ -31,21 +32,36 @@ export const TOMBSTONE_PROPERTY = 'tomb';
 export const partitionOfId = (id: string): string => `b${id.slice(0, 2)}`;
 
 /** The key rows a person's keys need (its name keys and login key), wherever they live. */
-export function keyRowsOf(person: Pick<PersonRecord, 'id' | 'nameKeys' | 'usernameKey'>): KeyRow[] {
+export function keyRowsOf(person: Pick<PersonRecord, 'id' | 'nameKeys' | 'usernameKey' | 'scopedKeys'>): KeyRow[] {
   const main = partitionOfId(person.id);
   const rows = [...new Set(person.nameKeys)].map((key) => keyRowOf('u', key, main));
   if (person.usernameKey !== undefined) rows.push(keyRowOf('n', person.usernameKey, main));
+  for (const key of new Set(person.scopedKeys ?? [])) rows.push(keyRowOf('s', key, main));
   return rows;
 }
 
-/** The row of one key; `colocated` when it shares `mainPartition` (the partition of the person that holds it). */
+/** The scoped key of an integration's own userName (already case-folded). */
+export const scopedKey = (integrationId: string, nameKey: string): string => `${integrationId}:${nameKey}`;
+
+/**
+ * The row of one key; `colocated` (a full copy written in the person's transactions) when it shares `mainPartition`,
+ * the partition of the person that holds it. A scoped key is always a pointer: a person known to several
+ * integrations would otherwise carry a full copy per integration, and its transactions would outgrow 4 MiB. It lives
+ * in the bucket of its name (integration ids have no ':').
+ */
 export function keyRowOf(kind: KeyKind, key: string, mainPartition?: string): KeyRow {
-  const partitionKey = `b${bucketOf(key)}`;
-  return { kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated: partitionKey === mainPartition };
+  const partitionKey = `b${bucketOf(kind === 's' ? key.slice(key.indexOf(':') + 1) : key)}`;
+  return { kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated: isColocated(kind, partitionKey, mainPartition) };
+}
+
+/** Whether a key row in `partitionKey` is a co-located copy of a person whose main row is in `mainPartition`. */
+export function isColocated(kind: KeyKind, partitionKey: string, mainPartition: string | undefined): boolean {
+  return kind !== 's' && partitionKey === mainPartition;
 }
 
 export function holdsKey(person: PersonRecord, kind: KeyKind, key: string): boolean {
-  return kind === 'u' ? person.nameKeys.includes(key) : person.usernameKey === key;
+  if (kind === 'u') return person.nameKeys.includes(key);
+  return kind === 's' ? (person.scopedKeys ?? []).includes(key) : person.usernameKey === key;
 }
 
 /** Whether a key row is a co-located copy of its person (else a pointer). */
@@ -65,7 +81,8 @@ export class PersonKeyRows {
 
   async read(kind: KeyKind, key: string): Promise<Entity | undefined> {
     try {
-      return await this.table.getEntity<Entity>(`b${bucketOf(key)}`, `${kind}:${key}`);
+      const row = keyRowOf(kind, key);
+      return await this.table.getEntity<Entity>(row.partitionKey, row.rowKey);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -25,8 +25,18 @@ export interface PersonRecord {
   id: string;
   cm?: ContentManagerPart;
   sources: Record<string, SourcePart>;
-  /** Case-folded userNames under which the person can be found (UPN and each source's userName). */
+  /**
+   * The organisation-wide name key: the case-folded UPN of the Content Manager user or, for a staged record, the
+   * userName it was staged under (none when another person held that name). Shared by every integration's view.
+   */
   nameKeys: string[];
+  /**
+   * Each live source's own case-folded userName as `<integration id>:<key>`: unique within that integration only,
+   * so one integration's names never block another's (an integration's own name is found before the shared UPN).
+   */
+  scopedKeys?: string[];
+  /** For a staged record (no Content Manager part): the userName it was staged under, its organisation-wide key. */
+  stagedUpn?: string;
   /** Case-folded Content Manager username, when the person is a Content Manager user. */
   usernameKey?: string;
   /** Increases with every write; the weak ETag shown to SCIM clients. */

@@ -52,6 +52,8 @@ type SourcePart = { userName: string } | 'deleted';
 export interface Person {
   id: string;
   cm?: { username: string; upn: string; createdBy: Integration | 'admin' };
+  /** A staged record's organisation-wide name: the userName it was staged under. */
+  stagedUpn?: string;
   sources: Partial<Record<Integration, SourcePart>>;
 }
 export interface Group {
@@ -82,15 +84,30 @@ export function viewUserName(person: Person, by: Integration): string | undefine
   return source !== undefined && source !== 'deleted' ? source.userName : person.cm?.upn;
 }
 
-/** Case-folded userNames the person is found by (organisation-wide unique today): its UPN and every live source's userName. */
+/** The organisation-wide name: the Content Manager UPN, or the userName a staged record was staged under. */
+const sharedNameOf = (person: Person): string | undefined => person.cm?.upn ?? person.stagedUpn;
+
+/**
+ * The unique keys a person holds: its shared name (organisation-wide) and each live source's userName, unique within
+ * that source's integration only.
+ */
 function nameKeysOf(person: Person): string[] {
   const keys = new Set<string>();
-  if (person.cm !== undefined) keys.add(fold(person.cm.upn));
-  for (const source of Object.values(person.sources)) if (source !== 'deleted') keys.add(fold(source.userName));
+  const shared = sharedNameOf(person);
+  if (shared !== undefined) keys.add(`*:${fold(shared)}`);
+  for (const [by, source] of Object.entries(person.sources)) if (source !== 'deleted') keys.add(`${by}:${fold(source.userName)}`);
   return [...keys];
 }
 
-const holderOfName = (state: State, key: string): Person | undefined => Object.values(state.people).find((p) => nameKeysOf(p).includes(key));
+const holderOfName = (state: State, key: string): Person | undefined => Object.values(state.people).find((p) => nameKeysOf(p).includes(`*:${key}`));
+const seenAs = (person: Person, by: Integration, key: string): boolean => {
+  const seen = viewUserName(person, by);
+  return seen !== undefined && fold(seen) === key;
+};
+const liveSourceOf = (person: Person, by: Integration): { userName: string } | undefined => {
+  const source = person.sources[by];
+  return source === undefined || source === 'deleted' ? undefined : source;
+};
 const holderOfUsername = (state: State, key: string): Person | undefined => Object.values(state.people).find((p) => p.cm !== undefined && fold(p.cm.username) === key);
 
 /** Whether writing `person` would take a key another person holds (today: userNames and usernames are organisation-wide). */
@@ -105,9 +122,12 @@ function clashes(state: State, person: Person): boolean {
 
 /** The one place that says what integration `by`'s `GET /Users?filter=userName eq "name"` finds. */
 export function findByUserName(state: State, by: Integration, name: string): string[] {
-  const holder = holderOfName(state, fold(name));
-  const seen = holder === undefined ? undefined : viewUserName(holder, by);
-  return holder !== undefined && seen !== undefined && fold(seen) === fold(name) ? [holder.id] : [];
+  const key = fold(name);
+  // The shared name first (a Content Manager user this view sees by its UPN), then this integration's own names.
+  const shared = holderOfName(state, key);
+  if (shared !== undefined && seenAs(shared, by, key)) return [shared.id];
+  const own = Object.values(state.people).find((p) => fold(liveSourceOf(p, by)?.userName ?? '') === key);
+  return own === undefined ? [] : [own.id];
 }
 
 /** A prediction: the answer, and the state after it (undefined when the operation changes nothing). */
@@ -142,21 +162,29 @@ const nameTaken = (state: State, by: Integration, displayName: string, except?: 
 export function applyOp(state: State, op: ResolvedOp, newId: string): Outcome {
   switch (op.kind) {
     case 'userPost': {
-      const holder = holderOfName(state, fold(op.userName));
+      if (findByUserName(state, op.by, op.userName).length > 0) return { answer: { status: 409 } };
+      const shared = holderOfName(state, fold(op.userName));
       const cm = MODE_OF[op.by] === 'create' ? { username: op.userName, upn: op.userName, createdBy: op.by } : undefined;
-      if (holder === undefined) {
-        const person: Person = { id: newId, sources: { [op.by]: { userName: op.userName } }, ...(cm === undefined ? {} : { cm }) };
+      if (shared === undefined || liveSourceOf(shared, op.by) !== undefined) {
+        // A new person; it takes the shared name only when nobody holds it.
+        const person: Person = { id: newId, sources: { [op.by]: { userName: op.userName } } };
+        if (shared === undefined && cm !== undefined) person.cm = cm;
+        else if (shared === undefined) person.stagedUpn = op.userName;
         return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 201, id: NEW }, next: withPerson(state, person, newId) };
       }
-      if (isVisible(holder, op.by)) return { answer: { status: 409 } };
-      const person = clone(holder);
+      const person = clone(shared);
       person.sources[op.by] = { userName: op.userName };
-      if (person.cm === undefined && cm !== undefined) person.cm = cm;
-      return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 201, id: holder.id }, next: withPerson(state, person, holder.id) };
+      if (person.cm === undefined && cm !== undefined) {
+        person.cm = cm;
+        delete person.stagedUpn;
+      }
+      return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 201, id: shared.id }, next: withPerson(state, person, shared.id) };
     }
     case 'userRename': {
       const current = state.people[op.id];
       if (current === undefined || !isVisible(current, op.by)) return { answer: { status: 404 } };
+      // A new userName must not be one this view already finds on someone else (the filter and the write agree).
+      if (findByUserName(state, op.by, op.userName).some((id) => id !== op.id)) return { answer: { status: 409 } };
       const person = clone(current);
       person.sources[op.by] = { userName: op.userName };
       return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 200 }, next: withPerson(state, person, op.id) };
@@ -166,7 +194,10 @@ export function applyOp(state: State, op: ResolvedOp, newId: string): Outcome {
       if (current === undefined || !isVisible(current, op.by)) return { answer: { status: 404 } };
       const person = clone(current);
       person.sources[op.by] = 'deleted';
-      if (person.cm?.createdBy === op.by) delete person.cm;
+      if (person.cm?.createdBy === op.by) {
+        person.stagedUpn = person.cm.upn; // the others' records stay, staged under the UPN
+        delete person.cm;
+      }
       const live = Object.values(person.sources).some((source) => source !== 'deleted');
       return { answer: { status: 204 }, next: withPerson(state, person.cm === undefined && !live ? undefined : person, op.id) };
     }
@@ -218,11 +249,18 @@ function applyImport(state: State, op: Extract<ResolvedOp, { kind: 'import' }>, 
     if (existing.cm.username === op.username && existing.cm.upn === op.upn) return { answer: { status: 200, id: existing.id, outcome: 'unchanged' } };
     return clashes(state, person) ? rejected : { answer: { status: 200, id: existing.id, outcome: 'updated' }, next: withPerson(state, person, existing.id) };
   }
-  const staged = holderOfName(state, fold(op.upn));
+  const holder = holderOfName(state, fold(op.upn));
+  if (holder?.cm !== undefined) return rejected;
+  // Else the staged record holding the name, or one some integration knows by it as its own (smallest id first).
+  const staged =
+    holder ??
+    Object.values(state.people)
+      .filter((p) => p.cm === undefined && INTEGRATIONS.some((by) => fold(liveSourceOf(p, by)?.userName ?? '') === fold(op.upn)))
+      .sort((a, b) => a.id.localeCompare(b.id))[0];
   const cm = { username: op.username, upn: op.upn, createdBy: 'admin' as const };
   if (staged !== undefined) {
-    if (staged.cm !== undefined) return rejected;
-    const person = { ...clone(staged), cm };
+    const person: Person = { ...clone(staged), cm };
+    delete person.stagedUpn;
     return clashes(state, person) ? rejected : { answer: { status: 200, id: staged.id, outcome: 'linked' }, next: withPerson(state, person, staged.id) };
   }
   const person: Person = { id: newId, cm, sources: {} };

@@ -7,6 +7,7 @@ import {
   liveSource,
   nameKeysOf,
   renderUser,
+  scopedKeysOf,
   USER_SCHEMA,
   viewDocument,
   viewVersionTag,
@@ -32,9 +33,10 @@ function source(doc: Record<string, unknown>, extra: Partial<SourcePart> = {}): 
   return { doc, created: '2025-02-01T00:00:00.000Z', lastModified: '2025-02-02T00:00:00.000Z', ...extra };
 }
 
-function person(parts: { cm?: ContentManagerPart; sources?: Record<string, SourcePart>; version?: number }): PersonRecord {
+function person(parts: { cm?: ContentManagerPart; sources?: Record<string, SourcePart>; version?: number; stagedUpn?: string }): PersonRecord {
   const record: PersonRecord = { id: '0aabc', sources: parts.sources ?? {}, nameKeys: [], version: parts.version ?? 1, created: '2024-12-31T00:00:00.000Z' };
   if (parts.cm !== undefined) record.cm = parts.cm;
+  if (parts.stagedUpn !== undefined) record.stagedUpn = parts.stagedUpn;
   return record;
 }
 
@@ -143,27 +145,34 @@ describe('renderUser', () => {
   });
 });
 
-describe('nameKeysOf', () => {
-  it('holds the case-folded UPN and every live source userName, once each', () => {
-    const p = person({
-      cm,
-      sources: {
-        int1: source({ userName: 'ALICE@contoso.com' }),
-        int2: source({ userName: 'alice.other@Contoso.com' }),
-        int3: source({ userName: 'deleted@contoso.com' }, { deleted: true }),
-        int4: source({ displayName: 'no userName' }),
-      },
-    });
-    expect(nameKeysOf(p).sort()).toEqual([caseFoldKey('alice@contoso.com'), caseFoldKey('alice.other@contoso.com')].sort());
+describe('nameKeysOf and scopedKeysOf', () => {
+  const sources = {
+    int1: source({ userName: 'ALICE@contoso.com' }),
+    int2: source({ userName: 'alice.other@Contoso.com' }),
+    int3: source({ userName: 'deleted@contoso.com' }, { deleted: true }),
+    int4: source({ displayName: 'no userName' }),
+  };
+
+  it('the shared name is the Content Manager UPN only; each live source\'s userName is scoped to its integration', () => {
+    const p = person({ cm, sources });
+    expect(nameKeysOf(p)).toEqual([caseFoldKey('alice@contoso.com')]);
+    expect(scopedKeysOf(p).sort()).toEqual([`int1:${caseFoldKey('alice@contoso.com')}`, `int2:${caseFoldKey('alice.other@contoso.com')}`].sort());
+  });
+
+  it('a staged record is known organisation-wide by the name it was staged under, whatever its sources call it since', () => {
+    const p = person({ sources, stagedUpn: 'First@Contoso.com' });
+    expect(nameKeysOf(p)).toEqual([caseFoldKey('first@contoso.com')]);
+    expect(nameKeysOf({ ...p, cm })).toEqual([caseFoldKey('alice@contoso.com')]);
   });
 
   it('is empty for a person with neither', () => {
     expect(nameKeysOf(person({}))).toEqual([]);
-    expect(nameKeysOf(person({ sources: { int1: source({ userName: 'x' }, { deleted: true }) } }))).toEqual([]);
+    expect(scopedKeysOf(person({ sources: { int1: source({ userName: 'x' }, { deleted: true }) } }))).toEqual([]);
   });
 
   it('encodes characters keys cannot hold', () => {
-    expect(nameKeysOf(person({ sources: { int1: source({ userName: 'A/B#C' }) } }))).toEqual(['a%2Fb%23c']);
+    expect(scopedKeysOf(person({ sources: { int1: source({ userName: 'A/B#C' }) } }))).toEqual(['int1:a%2Fb%23c']);
+    expect(nameKeysOf(person({ stagedUpn: 'A/B#C' }))).toEqual(['a%2Fb%23c']);
   });
 });
 
