@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { HttpRequest, type HttpResponseInit, InvocationContext, type LogLevel } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseSettings } from '../../../shared/config.js';
+import { StillConflictingError } from '../../../shared/directory/write-retries.js';
 import { scimEndpoint, type ScimOperation } from '../../../shared/scim-api/scim-endpoint.js';
 import { SCIM_ERROR_SCHEMA, ScimError } from '../../../shared/scim/errors.js';
 import { LocalFileSecretStore } from '../../../shared/secrets/local-file-secret-store.js';
@@ -105,6 +106,14 @@ describe('scimEndpoint', () => {
       expect(String(body.detail)).not.toContain('bare string');
       expect(logs.some((entry) => entry.level === 'error' && entry.message.includes('scim fault'))).toBe(true);
     }
+  });
+
+  it('a write that kept losing races to other requests is a 409 envelope to retry, not a 500 fault', async () => {
+    const { response, body, logs } = await invoke(() => Promise.reject(new StillConflictingError('person 0a1')));
+    expect(response.status).toBe(409);
+    expect(body).toMatchObject({ schemas: [SCIM_ERROR_SCHEMA], status: '409' });
+    expect(String(body.detail)).toMatch(/retry/);
+    expect(logs.some((entry) => entry.message.includes('scim fault'))).toBe(false);
   });
 
   it('a ScimError answers its status, envelope and headers, and logs a clientError line', async () => {
