@@ -2,6 +2,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** One no-restricted-imports block per folder: `functions/` and `local/` for all of shared/, plus its own `forbidden`. */
+function importBoundaries(blocks) {
+  const patternFor = (folder) => ({ group: [`**/${folder}/*`, `**/${folder}/**`], message: `this folder must not import ${folder}/: the arrows of ../shared/architecture.md run the other way` });
+  return blocks.map(({ files, forbidden }) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: ['functions', 'local', ...forbidden].map(patternFor) }] },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.local/**', 'coverage/**'] },
   js.configs.recommended,
@@ -33,6 +42,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  // The arrows of ../shared/architecture.md: the product never imports the Functions registrations or the local host;
+  // the SCIM protocol knows no storage and storage knows no SCIM; the Graph sync knows no SCIM.
+  ...importBoundaries([
+    { files: ['shared/**/*.ts'], forbidden: [] },
+    { files: ['shared/scim/**/*.ts'], forbidden: ['storage', 'scim-api'] },
+    { files: ['shared/storage/**/*.ts'], forbidden: ['scim', 'scim-api', 'directory'] },
+    { files: ['shared/graph/**/*.ts'], forbidden: ['scim', 'scim-api'] },
+  ]),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
