@@ -306,9 +306,9 @@ export class ScimUserService {
   }
 
   /**
-   * What `userName eq` finds in this integration's view: the person whose record of this integration has the name
-   * (its own names come first), else the Content Manager user with that UPN when this integration has no record of
-   * it. `shared` is the person holding the name organisation-wide, when that row was read.
+   * What `userName eq` finds in this integration's view: the person holding the name organisation-wide when this
+   * view shows it by that name (a Content Manager user it has no record of, or whose record keeps the UPN), else the
+   * person whose record of this integration has the name. `shared` is the organisation-wide holder, if any.
    */
   private async findInView(integrationId: string, key: string, options: { verified?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
     // The shared name first: one read finds a Content Manager user this integration has no record of yet (Entra's
