@@ -158,8 +158,14 @@ function groupOf(state: State, by: Integration, id: string): Group | undefined {
 const nameTaken = (state: State, by: Integration, displayName: string, except?: string): boolean =>
   Object.values(state.groups).some((g) => g.by === by && g.id !== except && fold(g.displayName) === fold(displayName));
 
+/** How a prediction may deviate where the real code is not atomic (history-check.ts TOLERATED). */
+export interface ApplyOptions {
+  /** A rename skips its check against the shared name (it raced an import that created that name). */
+  skipSharedNameCheck?: boolean;
+}
+
 /** Applies one operation atomically; a new resource gets the id `newId` (the one the real answer named). */
-export function applyOp(state: State, op: ResolvedOp, newId: string): Outcome {
+export function applyOp(state: State, op: ResolvedOp, newId: string, options: ApplyOptions = {}): Outcome {
   switch (op.kind) {
     case 'userPost': {
       if (findByUserName(state, op.by, op.userName).length > 0) return { answer: { status: 409 } };
@@ -184,7 +190,7 @@ export function applyOp(state: State, op: ResolvedOp, newId: string): Outcome {
       const current = state.people[op.id];
       if (current === undefined || !isVisible(current, op.by)) return { answer: { status: 404 } };
       // A new userName must not be one this view already finds on someone else (the filter and the write agree).
-      if (findByUserName(state, op.by, op.userName).some((id) => id !== op.id)) return { answer: { status: 409 } };
+      if (!options.skipSharedNameCheck && findByUserName(state, op.by, op.userName).some((id) => id !== op.id)) return { answer: { status: 409 } };
       const person = clone(current);
       person.sources[op.by] = { userName: op.userName };
       return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 200 }, next: withPerson(state, person, op.id) };
