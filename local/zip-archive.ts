@@ -27,6 +27,30 @@ async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
+interface EntryFields {
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * The 26 bytes the local header (at 4) and the central directory entry (at 6) share, from "version needed" to the
+ * name's length: version, flags, method, time, date, CRC-32, both sizes.
+ */
+function writeEntryFields(header: Buffer, at: number, fields: EntryFields): void {
+  header.writeUInt16LE(VERSION, at);
+  header.writeUInt16LE(UTF8_NAMES, at + 2);
+  header.writeUInt16LE(fields.method, at + 4);
+  header.writeUInt16LE(0, at + 6);
+  header.writeUInt16LE(DOS_DATE_1980_01_01, at + 8);
+  header.writeUInt32LE(fields.crc, at + 10);
+  header.writeUInt32LE(fields.compressedSize, at + 14);
+  header.writeUInt32LE(fields.size, at + 18);
+  header.writeUInt16LE(fields.nameLength, at + 22);
+}
+
 /** Zips every file under `root` into `zipPath`; returns the zip's size in bytes and its number of files. */
 export async function writeZip(root: string, zipPath: string): Promise<{ bytes: number; files: number }> {
   const names = await listFiles(root);
@@ -42,30 +66,15 @@ export async function writeZip(root: string, zipPath: string): Promise<{ bytes: 
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
     if (offset + body.length > MAX_SIZE) throw new Error('The package is larger than a zip without ZIP64 holds.');
+    const fields = { method, crc, compressedSize: body.length, size: data.length, nameLength: nameBytes.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);
-    local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE_1980_01_01, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    writeEntryFields(local, 4, fields);
     local.writeUInt16LE(0, 28);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(CENTRAL_HEADER, 0);
     entry.writeUInt16LE(MADE_BY_UNIX, 4);
-    entry.writeUInt16LE(VERSION, 6);
-    entry.writeUInt16LE(UTF8_NAMES, 8);
-    entry.writeUInt16LE(method, 10);
-    entry.writeUInt16LE(0, 12);
-    entry.writeUInt16LE(DOS_DATE_1980_01_01, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(body.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
+    writeEntryFields(entry, 6, fields);
     entry.writeUInt32LE(FILE_MODE * 0x10000, 38);
     entry.writeUInt32LE(offset, 42);
     parts.push(local, nameBytes, body);

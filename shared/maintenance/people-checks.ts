@@ -6,7 +6,7 @@
 // The layout itself (where each key row lives) comes from keyRowsOf in the repository, so a layout change is made there.
 import { withDerivedKeys } from '../directory/person-store.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
-import { isColocated, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
+import { isColocated, isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
 import type { PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
@@ -110,12 +110,12 @@ async function checkKeyRow(row: Row, kind: KeyKind, key: string, context: CheckC
     );
   }
   const keyRow: KeyRow = { kind, key, partitionKey: row.partitionKey, rowKey: row.rowKey, colocated: isColocated(kind, row.partitionKey, partitionOfId(holder.id)) };
-  const isCopy = typeof row.nameKeys === 'string';
-  if (isCopy !== keyRow.colocated) {
-    const detail = isCopy ? `a copy of person ${holder.id} outside its partition (a pointer belongs here)` : `a pointer to person ${holder.id} in its own partition (a copy belongs here)`;
+  const copy = isCopy(row);
+  if (copy !== keyRow.colocated) {
+    const detail = copy ? `a copy of person ${holder.id} outside its partition (a pointer belongs here)` : `a pointer to person ${holder.id} in its own partition (a copy belongs here)`;
     return context.report({ kind: 'misshapen-key-row', ...at('people', row), detail }, () => writeKeyRow(holder, keyRow, row, context));
   }
-  if (isCopy && !sameProperties(row, holder)) {
+  if (copy && !sameProperties(row, holder)) {
     await context.report(
       { kind: 'stale-key-copy', ...at('people', row), detail: `the copy is at version ${String(row.v)}, person ${holder.id} at ${holder.version} (or their properties differ)` },
       () => writeKeyRow(holder, keyRow, row, context),
