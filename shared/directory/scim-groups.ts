@@ -131,8 +131,7 @@ export class ScimGroupService {
         throw error;
       }
       await this.memberships.remove(group.integrationId, holder.id, memberIds);
-      await this.memberships.removeAll(group.integrationId, holder.id);
-      await this.memberships.removeMemberEverywhere(group.integrationId, holder.id);
+      await this.removeMembershipRowsOf(group.integrationId, holder.id);
     }
   }
 
@@ -164,10 +163,15 @@ export class ScimGroupService {
       await this.groups.delete(group);
       return true;
     });
-    await this.memberships.removeAll(integrationId, id);
-    await this.memberships.removeMemberEverywhere(integrationId, id);
+    await this.removeMembershipRowsOf(integrationId, id);
     this.knownMembers.forget(integrationId, id);
     if (!deleted) throw notFound(`Resource ${id} not found`);
+  }
+
+  /** Every membership row of a deleted group, on either side: its members, and its places as a member of others. */
+  private async removeMembershipRowsOf(integrationId: string, groupId: string): Promise<void> {
+    await this.memberships.removeAll(integrationId, groupId);
+    await this.memberships.removeMemberEverywhere(integrationId, groupId);
   }
 
   /** Admin: the integration's groups with their targeting switch. */
