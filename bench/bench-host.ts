@@ -11,7 +11,7 @@ import { parseSettings } from '../shared/config.js';
 import { type MemberRow, MembershipRepository } from '../shared/storage/membership-repository.js';
 import { createTableClients, type TableClients } from '../shared/storage/table-clients.js';
 import { startAzuriteProcess } from './azurite-process.js';
-import type { HostMessage, HostRequest } from './host-process.js';
+import type { HostMessage, HostQuestion, HostRequest } from './host-process.js';
 import { startStorageCounter } from './storage-counter.js';
 
 export const BENCH_FUNCTIONS_KEY = 'bench-key';
@@ -31,6 +31,12 @@ export interface BenchEnvironment {
   hostPeakRssMb: () => Promise<number>;
   /** Starts a new peak at the host's current resident memory; resolves to that level. */
   resetHostPeakRssMb: () => Promise<number>;
+  /** CPU time (user + system) the host process has used so far, in ms. */
+  hostCpuMs: () => Promise<number>;
+  /** Starts a CPU profile of the host process (bench/host-profiler.ts). */
+  startHostProfile: () => Promise<void>;
+  /** Stops it and writes the .cpuprofile to `path`. */
+  stopHostProfile: (path: string) => Promise<void>;
   /** Writes `count` members (synthetic user ids) into a group, straight through the membership repository. */
   seedGroupMembers: (integrationId: string, groupId: string, count: number) => Promise<void>;
   /** The bench's tables, for the storage checker. */
@@ -45,15 +51,13 @@ const SEED_CHUNK = 10_000;
 
 interface HostProcess {
   url: string;
-  rss(request: HostRequest): Promise<number>;
+  ask(question: HostQuestion): Promise<number>;
 }
 
 /** Forks host-process.js on `connectionString`; `cleanups` gets its stop. */
 async function forkHost(connectionString: string, secretsPath: string, serverErrors: string[], cleanups: (() => Promise<void>)[]): Promise<HostProcess> {
   const child: ChildProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'host-process.js'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    // BENCH_PROFILE_DIR=<dir> writes a CPU profile of the host process there (open it in Chrome DevTools).
-    execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     env: {
       ...process.env,
       BENCH_PROJECT_ROOT: projectRoot,
@@ -71,7 +75,8 @@ async function forkHost(connectionString: string, secretsPath: string, serverErr
         child.kill('SIGTERM');
       }),
   );
-  const rssWaiters: ((mb: number) => void)[] = [];
+  const waiters = new Map<number, (value: number) => void>();
+  let nextId = 0;
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.on('message', (message: HostMessage) => {
       if (message.kind === 'ready') resolveUrl(message.url);
@@ -79,16 +84,20 @@ async function forkHost(connectionString: string, secretsPath: string, serverErr
         serverErrors.push(message.line);
         if (serverErrors.length > MAX_ERROR_LINES) serverErrors.shift();
       }
-      if (message.kind === 'rss') rssWaiters.shift()?.(message.peakMb);
+      if (message.kind === 'reply') {
+        waiters.get(message.id)?.(message.value);
+        waiters.delete(message.id);
+      }
     });
     child.once('exit', (code) => reject(new Error(`bench host exited with code ${code}`)));
   });
-  const rss = (request: HostRequest) =>
-    new Promise<number>((resolveRss) => {
-      rssWaiters.push(resolveRss);
+  const ask = (question: HostQuestion) =>
+    new Promise<number>((resolveAnswer) => {
+      const request: HostRequest = { ...question, id: nextId++ };
+      waiters.set(request.id, resolveAnswer);
       child.send(request);
     });
-  return { url, rss };
+  return { url, ask };
 }
 
 export async function startBenchEnvironment(): Promise<BenchEnvironment> {
@@ -128,8 +137,15 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       functionsKey: BENCH_FUNCTIONS_KEY,
       connectionString: azurite.connectionString,
       serverErrors,
-      hostPeakRssMb: () => host.rss({ kind: 'rss' }),
-      resetHostPeakRssMb: () => host.rss({ kind: 'rss-reset' }),
+      hostPeakRssMb: () => host.ask({ kind: 'rss' }),
+      resetHostPeakRssMb: () => host.ask({ kind: 'rss-reset' }),
+      hostCpuMs: () => host.ask({ kind: 'cpu' }),
+      startHostProfile: async () => {
+        await host.ask({ kind: 'profile-start' });
+      },
+      stopHostProfile: async (path: string) => {
+        await host.ask({ kind: 'profile-stop', path });
+      },
       seedGroupMembers,
       tables,
       startCountingHost,

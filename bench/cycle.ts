@@ -2,12 +2,14 @@
 // first (not timed as SCIM); then, each as its own timed phase: Test Connection, the match GETs, the attribute
 // PATCHes, the group creations (each preceded by Entra's zero-result displayName query), the membership PATCHes and
 // the disables. The storage baseline (raw TableClient point reads at the same concurrency) is measured right after
-// the match GETs, so both rates see the same machine load and storage contents; it is not part of the SCIM time.
+// the match GETs, so both rates see the same machine load and storage contents; it is not part of the SCIM time. So is
+// the batch baseline (100-entity transactions at the same concurrency), right after the membership adds it is compared
+// with. When the target can tell the host's CPU time, each phase reports it per request.
 import { randomUUID } from 'node:crypto';
 import { BenchHttpClient, parseJson } from './http-client.js';
-import { measureRawReads, type RawReadResult } from './raw-storage.js';
+import { type BatchWriteResult, measureBatchWrites, measureRawReads, type RawReadResult } from './raw-storage.js';
 import { type FailureGroup, FailureLog, isRecord, listResponseWith, ScimDriver, whenBody } from './scim-driver.js';
-import { PhaseStats, type PhaseSummary, round, RssSampler, runPool, summarise } from './stats.js';
+import { percentile, PhaseStats, type PhaseSummary, round, RssSampler, runPool, summarise } from './stats.js';
 
 export interface CycleOptions {
   users: number;
@@ -33,6 +35,10 @@ export interface CycleTarget {
   connectionString: string;
   /** Progress lines (phase starts/ends); default silent. */
   progress?: (line: string) => void;
+  /** CPU time the host process has used so far (ms), read before and after each phase; absent: not measured. */
+  hostCpuMs?: () => Promise<number>;
+  /** Started before the first SCIM phase and stopped after the last (e.g. a CPU profile of the host). */
+  measuredWindow?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 export interface CycleSummary {
@@ -47,6 +53,14 @@ export interface CycleSummary {
   /** Match GETs per second over the second half of that phase, i.e. after warm-up (informational). */
   matchGetsPerSecondSecondHalf: number;
   peakRssMb: number;
+  /** Host CPU time over the SCIM phases ÷ their requests (undefined when the target cannot tell it). */
+  hostCpuMsPerRequest?: number;
+  /** p50 of the membership PATCHes that carry a full `membersPerPatch` members (undefined when none did). */
+  groupAddP50Ms?: number;
+  /** One transaction of `membersPerPatch` new entities at the same concurrency, in the same run. */
+  batchWrite: BatchWriteResult;
+  /** groupAddP50Ms ÷ batchWrite.p50Ms (undefined when either is missing). */
+  groupAddToBatchRatio?: number;
   importSeconds: number;
   phases: PhaseSummary[];
   raw: RawReadResult;
@@ -135,11 +149,15 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
       const stats = new PhaseStats(name);
       phases.push(stats);
       progress(`${name}...`);
+      const cpuBefore = await target.hostCpuMs?.();
       stats.begin();
       await body(stats);
       stats.end();
+      const cpuAfter = await target.hostCpuMs?.();
+      if (cpuBefore !== undefined && cpuAfter !== undefined) stats.hostCpuMs = cpuAfter - cpuBefore;
       return stats;
     };
+    await target.measuredWindow?.start();
 
     // 0. Test Connection, as Entra does when the job starts: a random GUID as userName and as group displayName.
     await phase('test-connection', async (stats) => {
@@ -218,6 +236,7 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
     // 4. Membership adds, up to `membersPerPatch` per PATCH; one group's PATCHes go in order, groups in parallel.
     const perPatch = Math.max(1, options.membersPerPatch ?? 100);
     const plan = planMemberships(options.users, options.groups, options.memberships);
+    const fullAddMs: number[] = [];
     await phase('membership-add', (stats) =>
       runPool(plan, concurrency, async (members, g) => {
         const gid = groupIds[g];
@@ -226,10 +245,13 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
         for (let at = 0; at < ids.length; at += perPatch) {
           const value = ids.slice(at, at + perPatch).map((id) => ({ value: id }));
           const body = { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value }] };
-          await scim.call(stats, { method: 'PATCH', path: `/Groups/${encodeURIComponent(gid)}`, body, accept: [204, 200] });
+          const answer = await scim.call(stats, { method: 'PATCH', path: `/Groups/${encodeURIComponent(gid)}`, body, accept: [204, 200] });
+          if (answer !== undefined && value.length === perPatch) fullAddMs.push(answer.ms);
         }
       }),
     );
+    progress(`batch writes of ${perPatch} entities...`);
+    const batchWrite = await measureBatchWrites({ connectionString: target.connectionString, concurrency, entitiesPerBatch: perPatch });
 
     // 5. Disable a fraction of the users (Entra's default string boolean).
     await phase('disable', (stats) =>
@@ -242,11 +264,16 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
       }),
     );
 
+    await target.measuredWindow?.stop();
+
     // Wall time of the SCIM phases themselves (they run back to back; the raw read baseline between them is excluded).
     const scimSeconds = phases.reduce((total, p) => total + p.seconds, 0);
     const all = summarise('scim-total', phases.flatMap((p) => p.latencies), scimSeconds, failures.total);
 
     const matchGetsPerSecond = matchPhase.seconds > 0 ? matchPhase.requests / matchPhase.seconds : 0;
+    const hostCpuMs = phases.every((p) => p.hostCpuMs !== undefined) ? phases.reduce((total, p) => total + (p.hostCpuMs ?? 0), 0) : undefined;
+    const groupAddP50Ms = fullAddMs.length > 0 ? round(percentile(fullAddMs.sort((a, b) => a - b), 50), 1) : undefined;
+    const groupAddToBatchRatio = groupAddP50Ms !== undefined && batchWrite.p50Ms > 0 ? round(groupAddP50Ms / batchWrite.p50Ms, 2) : undefined;
 
     return {
       requests: all.requests,
@@ -259,8 +286,12 @@ export async function runEntraCycle(options: CycleOptions, target: CycleTarget):
       matchGetToRawReadRatio: round(raw.readsPerSecond > 0 ? matchGetsPerSecond / raw.readsPerSecond : 0, 3),
       matchGetsPerSecondSecondHalf: round(matchPhase.secondHalfRate(), 1),
       peakRssMb: round(rss.stop(), 1),
+      ...(hostCpuMs === undefined || all.requests === 0 ? {} : { hostCpuMsPerRequest: round(hostCpuMs / all.requests, 2) }),
+      ...(groupAddP50Ms === undefined ? {} : { groupAddP50Ms }),
+      batchWrite,
+      ...(groupAddToBatchRatio === undefined ? {} : { groupAddToBatchRatio }),
       importSeconds: round(importSeconds, 2),
-      phases: [...phases.map((p) => p.summary()), all],
+      phases: [...phases.map((p) => p.summary()), { ...all, ...(hostCpuMs === undefined ? {} : { hostCpuMs: round(hostCpuMs, 1) }) }],
       raw,
       failureCount: failures.total,
       failures: failures.list(),

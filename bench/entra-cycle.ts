@@ -1,14 +1,18 @@
-// `npm run bench [-- --users N --groups N --memberships N --concurrency N --disable-fraction F --large-group N]`:
-// replays an Entra-like initial cycle against the real function registrations served in-process on an in-memory
-// Azurite and prints one line per phase, the targets, and as the last line one JSON object with the headline figures.
+// `npm run bench [-- --users N --groups N --memberships N --concurrency N --disable-fraction F --large-group N
+// --check-storage --cpu-prof DIR]`: replays an Entra-like initial cycle against the real function registrations served
+// by the local host (a process of its own) on an in-memory Azurite and prints one line per phase (with the host's CPU
+// time per request), the targets, and as the last line one JSON object with the headline figures. `--cpu-prof DIR`
+// writes a CPU profile of the host over the SCIM phases to DIR/host-scim-phases.cpuprofile.
 // After the timed cycle, untimed: the host's memory during one GET of a group of `--large-group` members (default
 // 100,000; target: peak within 100 MB of the level before), and the storage round trips of one request of each
 // kind. Exits non-zero when any SCIM request failed (summary on stderr).
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkStorage } from '../shared/maintenance/storage-checker.js';
 import type { TableClients } from '../shared/storage/table-clients.js';
-import { startBenchEnvironment } from './bench-host.js';
+import { type BenchEnvironment, startBenchEnvironment } from './bench-host.js';
 import { BenchSetupError, type CycleOptions, type CycleSummary, DEFAULT_CYCLE_OPTIONS, runEntraCycle } from './cycle.js';
 import { type GroupMemoryResult, measureGroupGetMemory } from './group-memory.js';
 import { measureRoundTrips, type RoundTrips } from './round-trips.js';
@@ -17,12 +21,17 @@ import type { PhaseSummary } from './stats.js';
 export const TARGET_REQUESTS_PER_SECOND = 250;
 export const TARGET_MATCH_GET_TO_RAW_READ_RATIO = 0.5;
 export const TARGET_GROUP_GET_PEAK_RSS_DELTA_MB = 100;
+export const TARGET_HOST_CPU_MS_PER_REQUEST = 1.0;
+export const TARGET_GROUP_ADD_100_TO_BATCH_RATIO = 2;
 const DEFAULT_LARGE_GROUP_MEMBERS = 100_000;
 
-const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F] [--large-group N] [--check-storage]';
+const USAGE = 'usage: entra-cycle [--users N] [--groups N] [--memberships N] [--concurrency N] [--disable-fraction F] [--large-group N] [--check-storage] [--cpu-prof DIR]';
 
-/** `checkStorage`: run the storage checker over the state the Entra cycle left (before the synthetic large group). */
-type BenchOptions = CycleOptions & { largeGroupMembers: number; checkStorage: boolean };
+/**
+ * `checkStorage`: run the storage checker over the state the Entra cycle left (before the synthetic large group).
+ * `cpuProfileDir`: where to write the host's CPU profile over the SCIM phases.
+ */
+type BenchOptions = CycleOptions & { largeGroupMembers: number; checkStorage: boolean; cpuProfileDir?: string };
 
 function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -35,6 +44,7 @@ function parseOptions(argv: string[]): BenchOptions {
       'disable-fraction': { type: 'string' },
       'large-group': { type: 'string' },
       'check-storage': { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -63,6 +73,7 @@ function parseOptions(argv: string[]): BenchOptions {
     disableFraction,
     largeGroupMembers: integer('large-group', values['large-group'], DEFAULT_LARGE_GROUP_MEMBERS, 1),
     checkStorage: values['check-storage'] === true,
+    ...(values['cpu-prof'] === undefined ? {} : { cpuProfileDir: resolve(values['cpu-prof']) }),
   };
 }
 
@@ -75,7 +86,7 @@ async function checkCycleState(tables: TableClients, progress: (line: string) =>
   return result.problemCount;
 }
 
-type PhaseRow = Pick<PhaseSummary, 'name' | 'requests' | 'seconds' | 'requestsPerSecond' | 'failures'> & { p50Ms?: number; p99Ms?: number };
+type PhaseRow = Pick<PhaseSummary, 'name' | 'requests' | 'seconds' | 'requestsPerSecond' | 'failures'> & { p50Ms?: number; p99Ms?: number; hostCpuMs?: number };
 
 function phaseLine(p: PhaseRow): string {
   const ms = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1)).padStart(8);
@@ -87,6 +98,7 @@ function phaseLine(p: PhaseRow): string {
     ms(p.p50Ms),
     ms(p.p99Ms),
     String(p.failures).padStart(7),
+    (p.hostCpuMs === undefined || p.requests === 0 ? '-' : (p.hostCpuMs / p.requests).toFixed(2)).padStart(11),
   ];
   return cells.join(' ');
 }
@@ -96,7 +108,7 @@ function printReport(options: CycleOptions, summary: CycleSummary, group: GroupM
     `\nEntra initial cycle: ${options.users} users, ${options.groups} groups, ${options.memberships} memberships, ` +
       `concurrency ${options.concurrency}, disable fraction ${options.disableFraction}; user import ${summary.importSeconds.toFixed(2)} s (not timed as SCIM)`,
   );
-  console.log(['phase'.padEnd(18), 'requests'.padStart(8), 'seconds'.padStart(8), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'failed'.padStart(7)].join(' '));
+  console.log(['phase'.padEnd(18), 'requests'.padStart(8), 'seconds'.padStart(8), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'failed'.padStart(7), 'host cpu ms'.padStart(11)].join(' '));
   for (const phase of summary.phases) console.log(phaseLine(phase));
   const raw = summary.raw;
   console.log(phaseLine({ name: 'raw-storage-read', requests: raw.reads, seconds: raw.seconds, requestsPerSecond: raw.readsPerSecond, failures: raw.failures }));
@@ -109,6 +121,18 @@ function printReport(options: CycleOptions, summary: CycleSummary, group: GroupM
   const warm = summary.matchGetsPerSecondSecondHalf;
   const warmRatio = summary.rawStorageReadsPerSecond > 0 ? (warm / summary.rawStorageReadsPerSecond).toFixed(3) : '0';
   console.log(`  (informational: second half of the match GETs, after warm-up: ${warm} match GETs/s, ratio ${warmRatio})`);
+  if (summary.hostCpuMsPerRequest !== undefined) {
+    console.log(
+      `hostCpuMsPerRequest ${summary.hostCpuMsPerRequest} = host process CPU (user + system) over the SCIM phases ÷ ${summary.requests} requests ` +
+        `(target ≤ ${TARGET_HOST_CPU_MS_PER_REQUEST}: ${met(summary.hostCpuMsPerRequest <= TARGET_HOST_CPU_MS_PER_REQUEST)})`,
+    );
+  }
+  const batch = summary.batchWrite;
+  console.log(
+    `groupAdd100ToBatchRatio ${summary.groupAddToBatchRatio ?? '-'} = p50 ${summary.groupAddP50Ms ?? '-'} ms of a ${batch.entitiesPerBatch}-member add ÷ ` +
+      `p50 ${batch.p50Ms} ms of one ${batch.entitiesPerBatch}-entity transaction (${batch.batches} timed at concurrency ${options.concurrency}) ` +
+      `(target ≤ ${TARGET_GROUP_ADD_100_TO_BATCH_RATIO}: ${met((summary.groupAddToBatchRatio ?? Infinity) <= TARGET_GROUP_ADD_100_TO_BATCH_RATIO)})`,
+  );
   console.log(`peakRssMb ${summary.peakRssMb}`);
   console.log(
     `groupGetPeakRssDeltaMb ${group.peakRssDeltaMb} = host peak ${group.rssPeakMb} MB during one GET of a ${group.members}-member group ` +
@@ -139,6 +163,18 @@ function printFailures(summary: CycleSummary, serverErrors: readonly string[]): 
   }
 }
 
+/** A CPU profile of the host over the SCIM phases, written to `dir` when they end. */
+function hostProfileWindow(environment: BenchEnvironment, dir: string, progress: (line: string) => void) {
+  const path = join(dir, 'host-scim-phases.cpuprofile');
+  return {
+    start: () => environment.startHostProfile(),
+    stop: async () => {
+      await environment.stopHostProfile(path);
+      progress(`host CPU profile of the SCIM phases: ${path}`);
+    },
+  };
+}
+
 async function main(): Promise<number> {
   let options: BenchOptions;
   try {
@@ -148,6 +184,8 @@ async function main(): Promise<number> {
     return 2;
   }
   console.log(`[bench] ${machineLoad()}`);
+  const { cpuProfileDir } = options;
+  if (cpuProfileDir !== undefined) await mkdir(cpuProfileDir, { recursive: true });
   const environment = await startBenchEnvironment();
   const progress = (line: string) => console.log(`[bench] ${line}`);
   try {
@@ -156,6 +194,8 @@ async function main(): Promise<number> {
       functionsKey: environment.functionsKey,
       connectionString: environment.connectionString,
       progress,
+      hostCpuMs: environment.hostCpuMs,
+      ...(cpuProfileDir === undefined ? {} : { measuredWindow: hostProfileWindow(environment, cpuProfileDir, progress) }),
     });
     summary.peakRssMb = await environment.hostPeakRssMb();
     const storageProblems = options.checkStorage ? await checkCycleState(environment.tables, progress) : undefined;
@@ -187,6 +227,8 @@ async function main(): Promise<number> {
       matchGetToRawReadRatio: summary.matchGetToRawReadRatio,
       peakRssMb: summary.peakRssMb,
       groupGetPeakRssDeltaMb: group.peakRssDeltaMb,
+      hostCpuMsPerRequest: summary.hostCpuMsPerRequest,
+      groupAdd100ToBatchRatio: summary.groupAddToBatchRatio,
       roundTrips,
       ...(storageProblems === undefined ? {} : { storageProblems }),
     };

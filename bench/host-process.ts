@@ -1,7 +1,8 @@
 // The benchmark's Functions host, run as a child process by bench-host.ts: the compiled function registrations on
-// the local host, with their services on the Azurite it is given. Reports its URL, error log lines and peak memory
-// over IPC. The bench runs two: one on Azurite directly (everything timed) and one behind a counting proxy (storage
-// round trips).
+// the local host, with their services on the Azurite it is given. Reports its URL and error log lines over IPC, and
+// answers the bench's questions there (peak memory, CPU time used, a CPU profile over a window): a diagnostic channel
+// of the bench, not an HTTP route of the product. The bench runs two: one on Azurite directly (everything timed) and
+// one behind a counting proxy (storage round trips).
 import { importFunctionModules } from '../local/function-modules.js';
 import { installFunctionsCore } from '../local/functions-core.js';
 import { startHttpHost } from '../local/http-host.js';
@@ -9,10 +10,16 @@ import { runAppStartHooks } from '../local/invocation.js';
 import { parseSettings } from '../shared/config.js';
 import { LocalFileSecretStore } from '../shared/secrets/local-file-secret-store.js';
 import { createServices, useServices } from '../shared/services.js';
+import { HostProfiler } from './host-profiler.js';
 
-export type HostMessage = { kind: 'ready'; url: string } | { kind: 'error'; line: string } | { kind: 'rss'; peakMb: number };
-/** `rss` asks for the peak so far; `rss-reset` starts a new peak at the current level (and reports that level). */
-export type HostRequest = { kind: 'rss' } | { kind: 'rss-reset' };
+/**
+ * What the bench asks, each answered by one `reply` with the same id: `rss` the peak resident set so far (MB),
+ * `rss-reset` starts a new peak at the current level (and reports that level), `cpu` the process's CPU time so far
+ * (user + system, ms, from process.cpuUsage()), `profile-start`/`profile-stop` a CPU profile written to `path` (0).
+ */
+export type HostQuestion = { kind: 'rss' } | { kind: 'rss-reset' } | { kind: 'cpu' } | { kind: 'profile-start' } | { kind: 'profile-stop'; path: string };
+export type HostRequest = HostQuestion & { id: number };
+export type HostMessage = { kind: 'ready'; url: string } | { kind: 'error'; line: string } | { kind: 'reply'; id: number; value: number };
 
 /** Often enough to catch the peak of a GET that lasts a second or two. */
 const RSS_SAMPLE_MS = 20;
@@ -30,10 +37,35 @@ async function main(): Promise<void> {
   setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, RSS_SAMPLE_MS).unref();
+  const profiler = new HostProfiler();
+  const answer = async (question: HostQuestion): Promise<number> => {
+    switch (question.kind) {
+      case 'rss-reset':
+        peakRss = process.memoryUsage.rss();
+        return toMb(peakRss);
+      case 'rss':
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+        return toMb(peakRss);
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+      case 'profile-start':
+        await profiler.start();
+        return 0;
+      case 'profile-stop':
+        await profiler.stop(question.path);
+        return 0;
+    }
+  };
   process.on('message', (message: HostRequest) => {
-    if (message.kind === 'rss-reset') peakRss = process.memoryUsage.rss();
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    send({ kind: 'rss', peakMb: toMb(peakRss) });
+    answer(message).then(
+      (value) => send({ kind: 'reply', id: message.id, value }),
+      (error: unknown) => {
+        send({ kind: 'error', line: `[error] bench host: ${message.kind} failed: ${String(error)}` });
+        send({ kind: 'reply', id: message.id, value: Number.NaN });
+      },
+    );
   });
   process.on('SIGTERM', () => process.exit(0));
   process.on('disconnect', () => process.exit(0));

@@ -1,9 +1,10 @@
-// The storage baseline: how many point reads per second Table Storage (here Azurite, in this process) serves to
-// `concurrency` workers using the SDK's TableClient directly, with no function code in between.
+// The storage baselines, using the SDK's TableClient directly with no function code in between: how many point reads
+// per second Table Storage (here Azurite) serves to `concurrency` workers, and how long one entity-group transaction
+// of 100 new entities takes at that concurrency (what a 100-member group add is compared with).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
-import { runPool } from './stats.js';
+import { percentile, round, runPool } from './stats.js';
 
 export interface RawReadOptions {
   connectionString: string;
@@ -84,6 +85,59 @@ export async function measureRawReads(options: RawReadOptions): Promise<RawReadR
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
     const seconds = (performance.now() - started) / 1000;
     return { reads, seconds, readsPerSecond: seconds > 0 ? reads / seconds : 0, failures, ...(firstError === undefined ? {} : { firstError }) };
+  } finally {
+    await client.deleteTable().catch(() => undefined);
+  }
+}
+
+export interface BatchWriteOptions {
+  connectionString: string;
+  concurrency: number;
+  /** Entities per transaction (default 100, Table Storage's maximum). */
+  entitiesPerBatch?: number;
+  /** Transactions to time (default: four per worker, at least 32). */
+  batches?: number;
+}
+
+export interface BatchWriteResult {
+  batches: number;
+  entitiesPerBatch: number;
+  /** Median time of one transaction, in ms. */
+  p50Ms: number;
+  failures: number;
+}
+
+/**
+ * Times entity-group transactions of `entitiesPerBatch` new small entities (each batch its own partition, as a
+ * group's member rows are), `concurrency` in flight as in the cycle's phases, in a scratch table dropped afterwards.
+ */
+export async function measureBatchWrites(options: BatchWriteOptions): Promise<BatchWriteResult> {
+  const concurrency = Math.max(1, options.concurrency);
+  const perBatch = Math.max(1, Math.min(BATCH, options.entitiesPerBatch ?? BATCH));
+  const count = options.batches ?? Math.max(32, concurrency * 4);
+  const tableName = `benchbatch${randomBytes(4).toString('hex')}`;
+  const client = TableClient.fromConnectionString(options.connectionString, tableName, { allowInsecureConnection: true });
+  await client.createTable();
+  try {
+    const batch = (partition: string): TransactionAction[] =>
+      Array.from({ length: perBatch }, (_, i) => ['create', { partitionKey: partition, rowKey: `m${String(i).padStart(3, '0')}`, type: 'User', added: true }]);
+    // Warm-up: one transaction per worker, so connection set-up is not timed.
+    await runPool(Array.from({ length: concurrency }, (_, i) => i), concurrency, async (i) => {
+      await client.submitTransaction(batch(`warm${i}`));
+    });
+    const times: number[] = [];
+    let failures = 0;
+    await runPool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
+      const started = performance.now();
+      try {
+        await client.submitTransaction(batch(`g${String(i).padStart(5, '0')}`));
+        times.push(performance.now() - started);
+      } catch {
+        failures++;
+      }
+    });
+    times.sort((a, b) => a - b);
+    return { batches: times.length, entitiesPerBatch: perBatch, p50Ms: round(percentile(times, 50), 1), failures };
   } finally {
     await client.deleteTable().catch(() => undefined);
   }

@@ -12,10 +12,14 @@ export interface RoundTripTarget {
   resetStorageRequests: () => void;
 }
 
+/** Every request type of the Entra cycle (bench/cycle.ts), plus the user POST and DELETE of a create-mode tenant. */
 export interface RoundTrips {
   postUser: number;
   matchGet: number;
   patchUser: number;
+  disableUser: number;
+  groupQuery: number;
+  postGroup: number;
   groupMemberAdd100: number;
   deleteUser: number;
 }
@@ -25,6 +29,8 @@ const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const GROUP_ADD = 100;
+/** Entra's disable: a string boolean. */
+const DISABLE = { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] };
 
 const userPatch = (n: number) => ({
   schemas: [PATCH_OP],
@@ -65,13 +71,23 @@ export async function measureRoundTrips(target: RoundTripTarget): Promise<RoundT
 
   await scim('PATCH', `/Users/${members[0]}`, userPatch(0), 200);
   const patchUser = await measured(() => scim('PATCH', `/Users/${members[1]}`, userPatch(1), 200));
+  await scim('PATCH', `/Users/${members[2]}`, DISABLE, 200);
+  const disableUser = await measured(() => scim('PATCH', `/Users/${members[3]}`, DISABLE, 200));
 
-  const group = (await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Round trips' }, 201)).body;
+  // Entra's zero-result query by displayName before each group create.
+  const queryGroup = (displayName: string) => scim('GET', `/Groups?${new URLSearchParams({ filter: `displayName eq "${displayName}"`, excludedAttributes: 'members' }).toString()}`, undefined, 200);
+  await queryGroup('Round trips');
+  const groupQuery = await measured(() => queryGroup('Round trips measured'));
+  await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], externalId: 'rt-group-warm', displayName: 'Round trips warm-up' }, 201);
+  let group: any;
+  const postGroup = await measured(async () => {
+    group = (await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], externalId: 'rt-group', displayName: 'Round trips' }, 201)).body;
+  });
   const add = { schemas: [PATCH_OP], Operations: [{ op: 'Add', path: 'members', value: members.map((value) => ({ value })) }] };
   const groupMemberAdd100 = await measured(() => scim('PATCH', `/Groups/${String(group.id)}`, add, 204));
 
   await scim('DELETE', `/Users/${String(warmUser.id)}`, undefined, 204);
   const deleteUser = await measured(() => scim('DELETE', `/Users/${String(created.id)}`, undefined, 204));
 
-  return { postUser, matchGet, patchUser, groupMemberAdd100, deleteUser };
+  return { postUser, matchGet, patchUser, disableUser, groupQuery, postGroup, groupMemberAdd100, deleteUser };
 }

@@ -69,8 +69,8 @@ export class ScimDriver {
     this.headers = { authorization: `Bearer ${token}`, accept: 'application/scim+json' };
   }
 
-  /** Sends one request; resolves to the parsed body when it was accepted, undefined (and a recorded failure) when not. */
-  async call(phase: PhaseStats, call: ScimCall): Promise<{ status: number; body: unknown } | undefined> {
+  /** Sends one request; resolves to the parsed body (and the latency) when it was accepted, undefined (and a recorded failure) when not. */
+  async call(phase: PhaseStats, call: ScimCall): Promise<{ status: number; body: unknown; ms: number } | undefined> {
     const url = `${this.base}${call.path}`;
     const requestBody = call.body === undefined ? undefined : JSON.stringify(call.body);
     const headers = requestBody === undefined ? this.headers : { ...this.headers, 'content-type': 'application/scim+json; charset=utf-8' };
@@ -86,7 +86,7 @@ export class ScimDriver {
     const body = parseJson(result.text);
     const problem = call.check?.(body);
     if (problem !== undefined) return fail(problem);
-    return { status: result.status, body };
+    return { status: result.status, body, ms: result.ms };
   }
 }
 

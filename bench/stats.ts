@@ -23,6 +23,8 @@ export interface PhaseSummary {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time the host used during the phase (ms), when the bench could read it. */
+  hostCpuMs?: number;
 }
 
 /** Latencies and wall time of one phase; `begin()`/`end()` bracket the phase. */
@@ -31,6 +33,8 @@ export class PhaseStats {
   /** performance.now() at each completion, in completion order. */
   private readonly completions: number[] = [];
   failures = 0;
+  /** Set by the cycle when it can read the host's CPU time. */
+  hostCpuMs: number | undefined;
   private startedAt = 0;
   private endedAt = 0;
 
@@ -69,7 +73,8 @@ export class PhaseStats {
   }
 
   summary(): PhaseSummary {
-    return summarise(this.name, this.latencies, this.seconds, this.failures);
+    const summary = summarise(this.name, this.latencies, this.seconds, this.failures);
+    return this.hostCpuMs === undefined ? summary : { ...summary, hostCpuMs: round(this.hostCpuMs, 1) };
   }
 }
 
