@@ -1,21 +1,32 @@
 // The members table: each membership is a group-side row (the source: PK m|<integration>|<group>, carrying the
 // member's type and display) and its member-side twin (PK u|<integration>|<bucket>). A group-side row needs an existing
 // group, a member the integration can see (a visible person, or one of its groups) and its twin; a member-side row
-// needs its group-side twin and the keys its member and group give it.
+// needs its group-side twin and the keys its member and group give it. A clean-up journal entry (PK c|…) is a group
+// clean-up that stopped half-way: finishing it settles its members' two sides.
 import { isVisible } from '../directory/user-view.js';
 import { encodeKey } from '../storage/keys.js';
-import { groupPartition, memberPartition, memberRowPrefix } from '../storage/membership-repository.js';
+import { entryMemberIds } from '../storage/membership-clean-up-journal.js';
+import { groupPartition, memberPartition, memberRowPrefix, MembershipRepository } from '../storage/membership-repository.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
 import { createIfAbsent, deleteIfUnchanged, readRow, type Row } from './table-rows.js';
 
 const GROUP_SIDE = /^m\|([^|]+)\|(.+)$/s;
 const MEMBER_SIDE = /^u\|([^|]+)\|/;
+const CLEAN_UP = /^c\|([^|]+)\|(.+)$/s;
 
 export const checkMembersRow: RowCheck = async (row, context) => {
   const groupSide = GROUP_SIDE.exec(row.partitionKey);
   if (groupSide !== null) return checkGroupSideRow(row, groupSide[1] ?? '', groupSide[2] ?? '', context);
   const memberSide = MEMBER_SIDE.exec(row.partitionKey);
   if (memberSide !== null) return checkMemberSideRow(row, memberSide[1] ?? '', context);
+  const cleanUp = CLEAN_UP.exec(row.partitionKey);
+  if (cleanUp !== null && entryMemberIds(row) !== undefined) {
+    const [integrationId, groupId] = [cleanUp[1] ?? '', cleanUp[2] ?? ''];
+    return context.report({ kind: 'unfinished-membership-clean-up', ...at('members', row), detail: `a clean-up of group ${groupId} stopped half-way` }, async () => {
+      await new MembershipRepository(context.tables.members).finishCleanUps(integrationId, groupId);
+      return true;
+    });
+  }
   return context.report({ kind: 'unknown-row', ...at('members', row), detail: 'no row of the members table has this partition key' });
 };
 

@@ -30,6 +30,7 @@ export const PROBLEM_KINDS = [
   'missing-member-side-row', // a group-side membership row without its member-side twin
   'stale-member-side-row', // a member-side row without its group-side twin, or not where its keys put it
   'orphan-membership', // a membership of a deleted group or of a member the integration cannot see
+  'unfinished-membership-clean-up', // the journal entry of a group's membership clean-up that stopped half-way
   // attributes
   'orphan-catalog-row', // a catalog row of an integration that does not exist
 ] as const;

@@ -5,11 +5,20 @@
 // Adding or removing k members costs O(k) row operations, batched 100 to an entity-group transaction per partition
 // (one partition on the group side, at most 4 on the member side). Both sides are idempotent, so a retried PATCH
 // converges even if an earlier attempt stopped half-way.
+//
+// The group side is the source and the member side follows it. The two sides are in different partitions, so a
+// concurrent add and remove of one membership interleave their four writes (the remove deletes the group side, the add
+// writes both sides, the remove deletes the member side). Every change therefore writes the group side first, the
+// member side next, then settles: it reads the group side again and, where the row is not what it wrote, makes the
+// member side follow and reads again. Whoever writes a member-side row last has read the group side after that write
+// and seen it agree, and any later group-side write is followed by its writer's own settle, so the sides agree once
+// the writers are done.
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { encodeKey, prefixUpperBound } from './keys.js';
-import { isNotFound } from './storage-errors.js';
+import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
 import { forEachBounded, submitChunked } from './transactions.js';
+import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
 
 export interface MemberRow {
   value: string;
@@ -29,11 +38,22 @@ export function memberPartition(integrationId: string, memberId: string): string
 }
 export const memberRowPrefix = (memberId: string): string => `${encodeKey(memberId)}|`;
 
-export class MembershipRepository {
-  constructor(private readonly table: TableClient) {}
+/** Row keys one query may name: Azure allows 15 comparisons in a filter, and the partition key takes one. */
+const ROW_KEYS_PER_QUERY = 14;
+/** Settling rounds before a membership that keeps flipping under concurrent writers is reported as a conflict. */
+const MAX_SETTLE_ROUNDS = 8;
 
+export class MembershipRepository {
+  private readonly journal: MembershipCleanUpJournal;
+
+  constructor(private readonly table: TableClient) {
+    this.journal = new MembershipCleanUpJournal(table);
+  }
+
+  /** Adds memberships: the group side, then the member side, then settles them. */
   async add(integrationId: string, groupId: string, members: MemberRow[]): Promise<void> {
-    const actions: TransactionAction[] = [];
+    const groupSide: TransactionAction[] = [];
+    const memberSide: TransactionAction[] = [];
     for (const member of members) {
       const row: Record<string, unknown> = {
         partitionKey: groupPartition(integrationId, groupId),
@@ -42,31 +62,20 @@ export class MembershipRepository {
         type: member.type,
       };
       if (member.display !== undefined) row.display = member.display;
-      actions.push(['upsert', row as { partitionKey: string; rowKey: string }, 'Replace']);
-      actions.push([
-        'upsert',
-        { partitionKey: memberPartition(integrationId, member.value), rowKey: memberRowPrefix(member.value) + groupId, groupId, memberId: member.value },
-        'Replace',
-      ]);
+      groupSide.push(['upsert', row as { partitionKey: string; rowKey: string }, 'Replace']);
+      memberSide.push(this.memberSideUpsert(integrationId, groupId, member.value));
     }
-    await submitChunked(this.table, actions);
+    await submitChunked(this.table, groupSide);
+    await submitChunked(this.table, memberSide);
+    await this.settle(integrationId, groupId, new Map(members.map((member) => [member.value, true])));
   }
 
-  /**
-   * Removes memberships, both sides. The side a clean-up finds rows by (`foundBy`) is deleted last, so a removal cut
-   * short leaves rows that the next clean-up still finds: a group's members are found on the group side, a member's
-   * groups on the member side.
-   */
-  async remove(integrationId: string, groupId: string, memberIds: string[], foundBy: 'group' | 'member' = 'member'): Promise<void> {
-    const groupSide: TransactionAction[] = [];
-    const memberSide: TransactionAction[] = [];
-    for (const memberId of new Set(memberIds)) {
-      groupSide.push(['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]);
-      memberSide.push(['delete', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId }]);
-    }
-    const [first, last] = foundBy === 'group' ? [memberSide, groupSide] : [groupSide, memberSide];
-    await this.deleteAll(first);
-    await this.deleteAll(last);
+  /** Removes memberships: the group side, then the member side, then settles them. */
+  async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
+    const unique = [...new Set(memberIds)];
+    await this.deleteAll(unique.map((memberId) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
+    await this.deleteAll(unique.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId)));
+    await this.settle(integrationId, groupId, new Map(unique.map((memberId) => [memberId, false])));
   }
 
   async isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
@@ -113,11 +122,71 @@ export class MembershipRepository {
     await forEachBounded(groups, 8, (groupId) => this.remove(integrationId, groupId, [memberId]));
   }
 
-  /** Empties a group, page by page. */
+  /**
+   * Empties a group, page by page. A group's rows are found from its group side, which goes first, so each chunk is
+   * written to a clean-up journal before it is removed: a clean-up cut short between the two sides leaves a journal
+   * entry, and the next clean-up of the group (a retried DELETE or PUT) settles those members before it goes on.
+   */
   async removeAll(integrationId: string, groupId: string): Promise<void> {
+    await this.finishCleanUps(integrationId, groupId);
     for await (const page of this.members(integrationId, groupId)) {
-      await this.remove(integrationId, groupId, page.map((m) => m.value), 'group');
+      await forEachBounded(this.journal.chunk(page.map((member) => member.value)), 4, async (memberIds) => {
+        const entry = await this.journal.open(integrationId, groupId, memberIds);
+        await this.remove(integrationId, groupId, memberIds);
+        await this.journal.close(entry);
+      });
     }
+  }
+
+  /** Settles the members of every clean-up of the group that stopped half-way, then closes their journal entries. */
+  async finishCleanUps(integrationId: string, groupId: string): Promise<void> {
+    for (const entry of await this.journal.openEntries(integrationId, groupId)) {
+      await this.settle(integrationId, groupId, new Map(entry.memberIds.map((memberId) => [memberId, undefined])));
+      await this.journal.close(entry);
+    }
+  }
+
+  /**
+   * Makes the member side follow the group side. `wrote` holds what this caller last wrote on the member side for each
+   * member (present or absent; undefined when unknown, e.g. after a crash): the group side is read, each member whose
+   * member side differs from it is rewritten, and those are read again until the two agree.
+   */
+  private async settle(integrationId: string, groupId: string, wrote: Map<string, boolean | undefined>): Promise<void> {
+    let pending = wrote;
+    for (let round = 0; pending.size > 0; round++) {
+      if (round === MAX_SETTLE_ROUNDS) throw new ConcurrentUpdateError(`memberships of group ${groupId} keep changing`);
+      const present = await this.presentOnGroupSide(integrationId, groupId, [...pending.keys()]);
+      const differing = [...pending].filter(([memberId, written]) => written !== present.has(memberId)).map(([memberId]) => memberId);
+      const upserts = differing.filter((memberId) => present.has(memberId));
+      const deletes = differing.filter((memberId) => !present.has(memberId));
+      await Promise.all([
+        submitChunked(this.table, upserts.map((memberId) => this.memberSideUpsert(integrationId, groupId, memberId))),
+        this.deleteAll(deletes.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId))),
+      ]);
+      pending = new Map(differing.map((memberId) => [memberId, present.has(memberId)]));
+    }
+  }
+
+  /** Which of these members the group side lists now: one query per 14 ids, a few at a time. */
+  private async presentOnGroupSide(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
+    const pk = groupPartition(integrationId, groupId);
+    const chunks: string[][] = [];
+    for (let i = 0; i < memberIds.length; i += ROW_KEYS_PER_QUERY) chunks.push(memberIds.slice(i, i + ROW_KEYS_PER_QUERY));
+    const present = new Set<string>();
+    await forEachBounded(chunks, 8, async (chunk) => {
+      const rowKeys = chunk.map((memberId) => odata`RowKey eq ${encodeKey(memberId)}`).join(' or ');
+      const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${pk}`} and (${rowKeys})`, select: ['value'] } });
+      for await (const row of rows) present.add(String(row.value));
+    });
+    return present;
+  }
+
+  private memberSideUpsert(integrationId: string, groupId: string, memberId: string): TransactionAction {
+    return ['upsert', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId, groupId, memberId }, 'Replace'];
+  }
+
+  private memberSideDelete(integrationId: string, groupId: string, memberId: string): TransactionAction {
+    return ['delete', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId }];
   }
 
   /** Batch deletes; a chunk that fails because a row is already gone is retried row by row, ignoring 404s. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStorage, type StorageProblem } from '../../../shared/maintenance/storage-checker.js';
 import { encodeKey } from '../../../shared/storage/keys.js';
 import { externalIdRowKey, GroupRepository, partitionOf as groupsPartitionOf, nameRowKey } from '../../../shared/storage/group-repository.js';
+import { cleanUpPartition } from '../../../shared/storage/membership-clean-up-journal.js';
 import { groupPartition, memberPartition, memberRowPrefix, MembershipRepository } from '../../../shared/storage/membership-repository.js';
 import { filterQuery } from '../../support/test-host.js';
 import { expectClean, expectFoundNotRepaired, expectFoundThenRepaired } from './checker-expectations.js';
@@ -108,6 +109,14 @@ describe('membership rows', () => {
     expect(await memberships.groupsOf(state.a.id, state.ada)).not.toContain(UNKNOWN_GROUP);
     expect(await memberships.groupsOf(state.b.id, state.fay)).toEqual([]);
     expect(await memberships.isMember(state.b.id, state.groupB, state.fay)).toBe(false);
+  });
+
+  it('finishes a group clean-up that stopped between the two sides, from its journal entry', async () => {
+    await state.tables.members.deleteEntity(groupPartition(state.a.id, state.groupA), encodeKey(state.ada));
+    await state.tables.members.createEntity({ partitionKey: cleanUpPartition(state.a.id, state.groupA), rowKey: 'stopped', memberIds: JSON.stringify([state.ada]) });
+    const found = await expectFoundThenRepaired(state.tables, ['stale-member-side-row', 'unfinished-membership-clean-up']);
+    expect(found.find((p: StorageProblem) => p.kind === 'unfinished-membership-clean-up')).toMatchObject({ partitionKey: cleanUpPartition(state.a.id, state.groupA), rowKey: 'stopped' });
+    expect(await memberships.groupsOf(state.a.id, state.ada)).not.toContain(state.groupA);
   });
 });
 

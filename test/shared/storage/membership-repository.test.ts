@@ -1,9 +1,12 @@
 // MembershipRepository against Azurite: both sides of every membership, batching beyond 100 rows, idempotence.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { odata } from '@azure/data-tables';
+import { cleanUpPartition } from '../../../shared/storage/membership-clean-up-journal.js';
 import { type MemberRow, MembershipRepository } from '../../../shared/storage/membership-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { Interleaving } from '../../support/interleavings.js';
 
 let tables: TableClients;
 let repo: MembershipRepository;
@@ -173,13 +176,82 @@ describe('MembershipRepository: a removal cut short stays findable by the next c
     expect((await allMembers('int9', group)).rows).toEqual([]);
   });
 
-  it('a group\'s clean-up deletes the group side last: cut short on the member side, a retry still finds every row', async () => {
+  it('a group\'s clean-up cut short between the two sides is finished by the next clean-up, from its journal', async () => {
     const [group, members] = [newId(), users(3)];
     await repo.add('int9', group, members);
     await failingOn('u|', () => repo.removeAll('int9', group));
-    expect(values((await allMembers('int9', group)).rows)).toEqual(values(members));
-    await repo.removeAll('int9', group);
+    // The group side went first; the member side is still there, and only the journal finds it from the group.
     expect((await allMembers('int9', group)).rows).toEqual([]);
+    for (const member of members) expect(await repo.groupsOf('int9', member.value)).toEqual([group]);
+    await repo.removeAll('int9', group);
     for (const member of members) expect(await repo.groupsOf('int9', member.value)).toEqual([]);
+    expect(await rowsOfPartition(cleanUpPartition('int9', group))).toEqual([]);
+  });
+
+  it('a journal entry whose members were added back meanwhile restores their member side instead of deleting it', async () => {
+    const [group, members] = [newId(), users(2)];
+    await repo.add('int9', group, members);
+    await failingOn('u|', () => repo.removeAll('int9', group));
+    await repo.add('int9', group, [members[0]!]);
+    await repo.finishCleanUps('int9', group);
+    expect(await repo.groupsOf('int9', members[0]!.value)).toEqual([group]);
+    expect(await repo.groupsOf('int9', members[1]!.value)).toEqual([]);
+    expect(values((await allMembers('int9', group)).rows)).toEqual([members[0]!.value]);
+  });
+});
+
+async function rowsOfPartition(partitionKey: string): Promise<unknown[]> {
+  const rows = [];
+  for await (const row of tables.members.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) rows.push(row);
+  return rows;
+}
+
+/** Whether each side of the membership exists. */
+async function sides(integrationId: string, groupId: string, memberId: string): Promise<{ groupSide: boolean; memberSide: boolean }> {
+  return { groupSide: await repo.isMember(integrationId, groupId, memberId), memberSide: (await repo.groupsOf(integrationId, memberId)).includes(groupId) };
+}
+
+/** Every schedule that places `second` calls of operation 1 among `length` calls (the rest are operation 0's). */
+function placements(length: number, second: number): number[][] {
+  if (second === 0) return [Array.from({ length }, () => 0)];
+  if (length === second) return [Array.from({ length }, () => 1)];
+  return [...placements(length - 1, second).map((rest) => [0, ...rest]), ...placements(length - 1, second - 1).map((rest) => [1, ...rest])];
+}
+
+describe('MembershipRepository: concurrent changes of one membership leave both sides agreeing, in every order', () => {
+  it('an add and a remove of the same membership, each interleaving of their storage calls, from either start', async () => {
+    // Each takes three calls uncontended (group side, member side, settling read); the slots spare room for a batch
+    // delete's row-by-row retry and for a settling round.
+    for (const schedule of placements(8, 4)) {
+      for (const startsAsMember of [false, true]) {
+        const group = newId();
+        const [member] = users(1) as [MemberRow];
+        if (startsAsMember) await repo.add('int7', group, [member]);
+        const run = new Interleaving(schedule);
+        const adder = new MembershipRepository(run.clientFor(tables.members, 0));
+        const remover = new MembershipRepository(run.clientFor(tables.members, 1));
+        const results = await run.run([() => adder.add('int7', group, [member]), () => remover.remove('int7', group, [member.value])]);
+        expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+        const { groupSide, memberSide } = await sides('int7', group, member.value);
+        expect({ trace: run.trace, memberSide }).toEqual({ trace: run.trace, memberSide: groupSide });
+      }
+    }
+  });
+
+  it('a group emptied (PUT) while a PATCH adds one member, each interleaving of the add\'s three calls', async () => {
+    for (const schedule of placements(11, 3)) {
+      const group = newId();
+      const [kept, added] = users(2) as [MemberRow, MemberRow];
+      await repo.add('int7', group, [kept]);
+      const run = new Interleaving(schedule);
+      const emptier = new MembershipRepository(run.clientFor(tables.members, 0));
+      const adder = new MembershipRepository(run.clientFor(tables.members, 1));
+      await run.run([() => emptier.removeAll('int7', group), () => adder.add('int7', group, [added])]);
+      for (const member of [kept, added]) {
+        const { groupSide, memberSide } = await sides('int7', group, member.value);
+        expect({ trace: run.trace, member: member.value, memberSide }).toEqual({ trace: run.trace, member: member.value, memberSide: groupSide });
+      }
+      expect(await rowsOfPartition(cleanUpPartition('int7', group))).toEqual([]);
+    }
   });
 });
