@@ -7,6 +7,8 @@
 //     entity; String up to 64 KiB of UTF-16, Binary up to 64 KiB; keys up to 1 KiB; property names up to 255.
 //   - entity size = 4 + 2 × len(PartitionKey + RowKey) + Σ (8 + 2 × len(name) + value), where a value is 2 × len + 4
 //     (String), len + 4 (Binary), 4 (Int32), 8 (Int64, Double, DateTime), 16 (Guid), 1 (Boolean).
+//   - "Querying tables and entities": a $filter may hold at most 15 discrete comparisons (the documentation gives no
+//     error code for it; InvalidInput, Azure's code for a malformed query, stands in).
 //   - "Performing entity group transactions": a failed operation fails the change set with its status and an error
 //     whose message starts with the operation's 0-based index; a body over 4 MiB is refused as a whole (413).
 import { randomUUID } from 'node:crypto';
@@ -25,6 +27,7 @@ const LIMITS = {
   keyChars: 512,
   entityBytes: 1_048_576,
   batchBodyBytes: 4 * 1_048_576,
+  filterComparisons: 15,
 };
 
 const FIXED_SIZES: Readonly<Record<string, number>> = {
@@ -140,11 +143,22 @@ export function limitViolation(method: string, url: string, body: Buffer): Limit
     }
     return undefined;
   }
+  if (method === 'GET') return queryViolation(url);
   if (!['POST', 'PUT', 'PATCH', 'MERGE'].includes(method) || /\/Tables(\(|$)/.test(path)) return undefined;
   const entity = parseJsonObject(body.toString('utf8'));
   if (entity === undefined) return undefined;
   const refused = entityRefusal(entity, url);
   return refused === undefined ? undefined : { refusal: refused };
+}
+
+/** A query whose $filter holds more comparisons than Azure allows. */
+function queryViolation(url: string): LimitViolation | undefined {
+  const filter = new URL(url, 'http://storage').searchParams.get('$filter');
+  if (filter === null) return undefined;
+  // Comparison operators outside string literals ('' is a quote inside a literal).
+  const comparisons = filter.replace(/'(?:[^']|'')*'/g, "''").match(/\s(eq|ne|gt|ge|lt|le)\s/g)?.length ?? 0;
+  if (comparisons <= LIMITS.filterComparisons) return undefined;
+  return { refusal: refusal('InvalidInput', `The filter holds ${comparisons} comparisons; at most ${LIMITS.filterComparisons} are allowed.`) };
 }
 
 function odataError(code: string, message: string): string {

@@ -1,7 +1,7 @@
 // The strict storage proxy the whole test run goes through answers a write that breaks Azure Table Storage's size
 // limits as Azure would (status, error code, a failed change set for a transaction), where Azurite alone accepts
 // several of them; what Azure accepts passes through, and the counting proxy still counts.
-import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStorageProxy, type StorageProxy } from './storage-proxy.js';
 
@@ -109,6 +109,13 @@ describe('strict storage proxy', () => {
       expect(await refusal(viaProxy.createEntity(entity as { partitionKey: string; rowKey: string }))).toMatchObject({ statusCode: 400, code });
       expect(await refusal(viaProxy.submitTransaction([['upsert', entity as { partitionKey: string; rowKey: string }]]))).toMatchObject({ statusCode: 400, code });
     }
+  });
+
+  it('refuses a query filter of more than 15 comparisons, counting none inside string literals', async () => {
+    const keys = (n: number): string => Array.from({ length: n }, (_, i) => odata`RowKey eq ${`k eq ${i}`}`).join(' or ');
+    const query = (filter: string) => viaProxy.listEntities({ queryOptions: { filter } }).byPage().next();
+    await expect(query(`${odata`PartitionKey eq ${'p'}`} and (${keys(14)})`)).resolves.toBeDefined();
+    expect(await refusal(query(`${odata`PartitionKey eq ${'p'}`} and (${keys(15)})`))).toMatchObject({ statusCode: 400, code: 'InvalidInput' });
   });
 
   it('refuses a transaction body over 4 MiB as a whole with 413', async () => {
