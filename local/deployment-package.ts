@@ -2,16 +2,16 @@
 // as a zip. It holds only what runs in Azure:
 //   dist/functions, dist/shared  the product code, compiled by tsc from functions/ and shared/ only (local/, bench/
 //                                and test/ are never compiled into it; no source maps, whose sources would be absent)
+//   dist/web/admin               the admin page (local/admin-page-build.ts), served by dist/functions/admin-page.js
 //   host.json
 //   package.json                 name, type, main, engines and dependencies; no scripts, no devDependencies
 //   node_modules                 exactly the production tree package-lock.json names, copied from the node_modules
 //                                `npm ci` installed, each package's version checked against the lockfile
 // Built locally and the same way every time (the lockfile decides every byte of node_modules, the zip is
 // deterministic), so what the package test runs is what Azure runs; a remote build would install again in Azure.
-import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ADMIN_PAGE_OUTPUT, buildAdminPage, runTsc } from './admin-page-build.js';
 import { writeZip } from './zip-archive.js';
 
 /** The only folders of the repository compiled into the package. */
@@ -77,9 +77,7 @@ async function compile(root: string, outDir: string, appDir: string): Promise<vo
     include: PACKAGED_SOURCE_FOLDERS.map((folder) => join(root, folder)),
   };
   await writeFile(tsconfigPath, JSON.stringify(tsconfig, null, 2));
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', tsconfigPath], { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`tsc failed compiling the package:\n${result.stdout}${result.stderr}`);
+  runTsc(root, ['-p', tsconfigPath], 'the package');
 }
 
 /** package.json of the package: what the Functions host and Node read, nothing that installs or builds. */
@@ -117,6 +115,7 @@ export async function buildDeploymentPackage(options: BuildOptions): Promise<Dep
   await rm(outDir, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   await compile(root, outDir, folder);
+  await buildAdminPage(root, join(folder, ADMIN_PAGE_OUTPUT));
   await cp(join(root, 'host.json'), join(folder, 'host.json'));
   const manifest = leanManifest(await readJson<Manifest>(join(root, 'package.json')));
   await writeFile(join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -15,3 +15,18 @@ if (!installed) {
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+
+// The admin page's browser tests drive Debian's chromium (playwright-core downloads no browser). Installed here when
+// missing and the machine can (Debian or Ubuntu, as root); silent when it is already there.
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (process.platform === 'linux' && !existsSync(chromium) && existsSync('/usr/bin/apt-get')) {
+  if (process.getuid?.() === 0) {
+    process.stdout.write('Installing chromium for the browser tests (apt-get install chromium)...\n');
+    const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status;
+    const install = ['install', '-y', '--no-install-recommends', 'chromium'];
+    // A fresh container has no package lists yet: update once, then try again.
+    if (apt(install) !== 0 && (apt(['update']) !== 0 || apt(install) !== 0)) process.exit(1);
+  } else {
+    process.stdout.write(`The browser tests need chromium at ${chromium}: run \`sudo apt-get install -y --no-install-recommends chromium\`.\n`);
+  }
+}

@@ -45,6 +45,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/admin-users.js');
     await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
+    await import('../../functions/admin-page.js');
     registered = true;
   }
   const settings = parseSettings({ AzureWebJobsStorage: options.connectionString ?? process.env.AzureWebJobsStorage });

@@ -1,0 +1,210 @@
+// The admin page in headless Chromium against the local test host on Azurite: real flows by keyboard and click, in one
+// browser and one page for the whole file. The steps build on each other (an integration created on the page is the
+// one SCIM provisions into), so they run in order.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PAGE_CONTENT_SECURITY_POLICY } from '../../shared/admin-page/admin-page-http.js';
+import { type Browser, launchBrowser, serveBuiltAdminPage } from '../support/browser.js';
+import { ScimClient, startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
+
+const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+let host: TestHost;
+let browser: Browser;
+let page: Page;
+let stopServingPage: () => Promise<void>;
+let pageUrl: string;
+/** What the page created, for the later steps. */
+const created = { id: '', tenantUrl: '', secretToken: '' };
+
+beforeAll(async () => {
+  stopServingPage = await serveBuiltAdminPage();
+  host = await startTestHost();
+  pageUrl = `${host.url}/api/admin/page/`;
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  await stopServingPage?.();
+});
+
+const alertText = (scope = page) => scope.locator('[role="alert"]:visible').first().innerText();
+
+describe('the admin page in a browser', () => {
+  it('is served with its CSP and asks for the function key, refusing a wrong one with a readable error', async () => {
+    const response = await page.goto(pageUrl);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(ADMIN_PAGE_CONTENT_SECURITY_POLICY);
+    await expect(page.getByLabel('Function key', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('x-functions-key').first().isVisible()).resolves.toBe(true);
+
+    await page.getByLabel('Function key', { exact: true }).fill('not-the-key');
+    await page.keyboard.press('Enter');
+    await page.getByText('The function key was refused').waitFor();
+    expect(await alertText()).toContain('HTTP 401');
+
+    await page.getByLabel('Function key', { exact: true }).fill(TEST_FUNCTIONS_KEY);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Integrations', level: 2 }).waitFor();
+    await page.getByText('No integrations yet').waitFor();
+  });
+
+  it('shows the API error of a refused create as text', async () => {
+    await page.getByLabel('Display name').fill('   ');
+    await page.keyboard.press('Enter');
+    await page.getByText('displayName is required').waitFor();
+    expect(await alertText()).toMatch(/displayName is required \(HTTP 400, invalidRequest\)/);
+  });
+
+  it('creates an integration by keyboard and shows its Tenant URL and Secret Token', async () => {
+    const name = 'Contoso <b>Entra</b>';
+    await page.getByLabel('Display name').fill(name);
+    await page.getByLabel('User provisioning').selectOption('create');
+    await page.getByLabel('Display name').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `${name} is ready` }).waitFor();
+
+    const listed = (await host.adminJson('/integrations')).integrations;
+    expect(listed).toHaveLength(1);
+    Object.assign(created, { id: listed[0].id, tenantUrl: listed[0].tenantUrl });
+    created.secretToken = await page.locator('.created').getByLabel('Secret Token').inputValue();
+    expect(created.secretToken).toBe(await host.services.integrations.revealToken(created.id));
+    expect(await page.locator('.created').getByLabel('Tenant URL').inputValue()).toBe(created.tenantUrl);
+    // The name is text, never markup.
+    expect(await page.locator('table b').count()).toBe(0);
+    await expect(page.getByRole('rowheader', { name }).isVisible()).resolves.toBe(true);
+    expect(await page.locator(`tr[data-integration-id="${created.id}"]`).innerText()).toContain(created.tenantUrl);
+  });
+
+  it('reveals the Secret Token on double-click only, and by keyboard', async () => {
+    const row = page.locator(`tr[data-integration-id="${created.id}"]`);
+    const hidden = row.getByRole('button', { name: /Secret Token .* hidden/ });
+    await hidden.click();
+    expect(await row.locator('input.token').count()).toBe(0);
+    await hidden.dblclick();
+    const field = row.getByRole('textbox', { name: /Secret Token of/ });
+    expect(await field.inputValue()).toBe(created.secretToken);
+
+    await row.getByRole('button', { name: 'Hide' }).press('Enter');
+    await row.getByRole('button', { name: /Secret Token .* hidden/ }).press('Enter');
+    expect(await row.getByRole('textbox', { name: /Secret Token of/ }).inputValue()).toBe(created.secretToken);
+  });
+
+  it('enables groups imported through SCIM, one and then many', async () => {
+    const scim = new ScimClient(created.tenantUrl, created.secretToken);
+    const user = await scim.post('/Users', {
+      schemas: [SCIM_USER, ENTERPRISE],
+      userName: 'ada@contoso.com',
+      displayName: 'Ada Lovelace',
+      active: true,
+      [ENTERPRISE]: { department: 'Engineering' },
+    });
+    expect(user.status).toBe(201);
+    for (const displayName of ['Engineering', 'Finance', 'Sales']) {
+      const group = await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName, externalId: `ext-${displayName}`, members: [{ value: user.body.id }] });
+      expect(group.status).toBe(201);
+    }
+
+    await page.getByRole('link', { name: 'Groups' }).first().click();
+    await page.getByRole('heading', { name: 'Groups', level: 2 }).waitFor();
+    await page.getByRole('rowheader', { name: 'Engineering' }).waitFor();
+    await page.getByRole('button', { name: 'Enable Engineering' }).click();
+    await page.getByText('Enabled 1 group.').waitFor();
+    // The keyboard stays on the row's button, now the opposite switch.
+    expect(await page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Disable Engineering');
+
+    await page.getByLabel('Status').selectOption('disabled');
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await page.getByLabel('Select every group shown').check();
+    await page.getByRole('button', { name: 'Enable selected' }).click();
+    await page.getByText('Enabled 2 groups.').waitFor();
+    await page.getByText('No group matches the filter.').waitFor();
+
+    const groups = (await host.adminJson(`/integrations/${created.id}/groups`)).groups;
+    expect(groups.map((group: { enabled: boolean }) => group.enabled)).toEqual([true, true, true]);
+  });
+
+  it('lists the attributes the integration imported', async () => {
+    await page.getByRole('link', { name: 'Attributes' }).first().click();
+    await page.getByRole('heading', { name: 'Attributes', level: 2 }).waitFor();
+    await page.getByRole('cell', { name: 'department' }).or(page.getByRole('rowheader', { name: /department/ })).first().waitFor();
+    await page.getByLabel('Path contains').fill('department');
+    expect(await page.locator('tbody tr').count()).toBe(1);
+  });
+
+  it('finds a user and shows what each source gave it', async () => {
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Search users').fill('ada@');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'ada@contoso.com' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace', level: 3 }).waitFor();
+    const detail = page.locator('.user-detail');
+    expect(await detail.innerText()).toContain('Engineering');
+    expect(await detail.locator('.source h4').innerText()).toBe('Contoso <b>Entra</b>');
+  });
+
+  it('regenerates the Secret Token after a confirmation; the new one works and the old one stops', async () => {
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    const row = page.locator(`tr[data-integration-id="${created.id}"]`);
+    await row.getByRole('button', { name: 'Regenerate token' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    // Focus starts on Cancel: Escape leaves everything as it was.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await host.services.integrations.revealToken(created.id)).toBe(created.secretToken);
+
+    await row.getByRole('button', { name: 'Regenerate token' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Regenerate token' }).click();
+    await page.getByText('New Secret Token for').waitFor();
+    const rotated = await row.getByRole('textbox', { name: /Secret Token of/ }).inputValue();
+    expect(rotated).not.toBe(created.secretToken);
+    expect((await new ScimClient(created.tenantUrl, rotated).get('/Users?count=1')).status).toBe(200);
+    expect((await new ScimClient(created.tenantUrl, created.secretToken).get('/Users?count=1')).status).toBe(401);
+  });
+
+  it('logged nothing in the session but the two refusals it provoked (the wrong key, the blank name)', () => {
+    expect(browser.problems).toEqual([
+      'console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
+      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+  });
+
+  it('loads every screen in a new tab with no console error, failed request or CSP violation', async () => {
+    browser.problems.length = 0;
+    const tab = await browser.newPage();
+    await tab.goto(pageUrl);
+    await tab.getByLabel('Function key', { exact: true }).fill(TEST_FUNCTIONS_KEY);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('rowheader', { name: 'Contoso <b>Entra</b>' }).waitFor();
+    for (const [hash, content] of [
+      [`#groups/${created.id}`, 'Engineering'],
+      [`#attributes/${created.id}`, 'userName'],
+      ['#users', 'Search users'],
+    ] as const) {
+      await tab.goto(`${pageUrl}${hash}`);
+      await tab.getByText(content, { exact: true }).first().waitFor();
+    }
+    expect(browser.problems).toEqual([]);
+    await tab.close();
+  });
+
+  it('is guarded by the CSP in the browser: an injected inline script does not run', async () => {
+    browser.problems.length = 0;
+    // (A string: the test project has no DOM types.)
+    const ran = await page.evaluate(`(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true;';
+      document.body.append(script);
+      return window.injected === true;
+    })()`);
+    expect(ran).toBe(false);
+    await expect.poll(() => browser.problems.some((problem) => problem.includes("script-src 'self'"))).toBe(true);
+  });
+});

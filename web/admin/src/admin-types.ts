@@ -1,0 +1,44 @@
+// The shapes the admin API answers (shared/admin-api/), as far as the page reads them.
+
+export interface Integration {
+  id: string;
+  displayName: string;
+  userProvisioning: 'matchOnly' | 'create';
+  tenantUrl: string;
+  created: string;
+  lastModified: string;
+}
+
+export interface CreatedIntegration extends Integration {
+  secretToken: string;
+}
+
+export interface AdminGroup {
+  id: string;
+  displayName: string;
+  externalId?: string;
+  enabled: boolean;
+  created: string;
+  lastModified: string;
+}
+
+export interface CatalogAttribute {
+  path: string;
+  type: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface ContentManagerUser {
+  id: string;
+  username: string;
+  upn: string;
+  displayName?: string;
+  email?: string;
+  created: string;
+  lastModified: string;
+}
+
+export interface UserDetail extends ContentManagerUser {
+  sources: { integrationId: string; attributes: Record<string, unknown>; groups: { id: string; displayName: string }[]; deleted: boolean }[];
+}

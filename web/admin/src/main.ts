@@ -1,0 +1,117 @@
+// The admin page's entry: asks for the function key (until Entra sign-in exists), draws the navigation, and draws the
+// screen the location hash names (`#groups/<integration id>`), moving focus to its heading.
+import { adminApi } from './api.js';
+import { clear, h } from './dom.js';
+import { forgetFunctionKey, storedFunctionKey, storeFunctionKey } from './function-key.js';
+import type { Integration } from './admin-types.js';
+import { attributesScreen } from './screens/attributes.js';
+import { groupsScreen } from './screens/groups.js';
+import { integrationsScreen } from './screens/integrations.js';
+import { type Screen, type ScreenContext, screenHash } from './screens/screen.js';
+import { usersScreen } from './screens/users.js';
+
+/** The navigation, in order; the first is where the page opens. */
+const SCREENS: readonly Screen[] = [integrationsScreen, groupsScreen, attributesScreen, usersScreen];
+
+function required<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`the page has no #${id}`);
+  return element as T;
+}
+
+const signIn = required<HTMLElement>('sign-in');
+const keyForm = required<HTMLFormElement>('key-form');
+const keyInput = required<HTMLInputElement>('function-key');
+const signInMessage = required<HTMLElement>('sign-in-message');
+const forgetKey = required<HTMLButtonElement>('forget-key');
+const navigation = required<HTMLElement>('screen-nav');
+const screenArea = required<HTMLElement>('screen');
+
+function showSignIn(message: string): void {
+  forgetFunctionKey();
+  signIn.hidden = false;
+  forgetKey.hidden = true;
+  navigation.hidden = true;
+  clear(screenArea);
+  signInMessage.textContent = message;
+  keyInput.focus();
+}
+
+const api = adminApi(() => showSignIn('The function key was refused (HTTP 401): enter a valid key.'));
+
+function parseHash(): { screen: Screen; argument: string | undefined } {
+  const [id = '', argument] = location.hash.replace(/^#/, '').split('/', 2);
+  const screen = SCREENS.find((candidate) => candidate.id === id) ?? SCREENS[0];
+  if (screen === undefined) throw new Error('no screens');
+  let decoded: string | undefined;
+  try {
+    decoded = argument === undefined || argument === '' ? undefined : decodeURIComponent(argument);
+  } catch {
+    decoded = undefined;
+  }
+  return { screen, argument: decoded };
+}
+
+function drawNavigation(current: Screen): void {
+  navigation.replaceChildren(
+    h(
+      'ul',
+      {},
+      ...SCREENS.map((screen) => h('li', {}, h('a', { attrs: { href: screenHash(screen.id), 'aria-current': screen === current ? 'page' : undefined } }, screen.title))),
+    ),
+  );
+}
+
+let drawing = 0;
+
+async function drawScreen(): Promise<void> {
+  if (storedFunctionKey() === undefined) {
+    showSignIn('');
+    return;
+  }
+  signIn.hidden = true;
+  forgetKey.hidden = false;
+  navigation.hidden = false;
+  const { screen, argument } = parseHash();
+  drawNavigation(screen);
+  document.title = `${screen.title} · Directory provisioning admin`;
+  const drawn = ++drawing;
+  const heading = h('h2', { attrs: { tabindex: '-1' } }, screen.title);
+  const body = h('div', { className: 'screen-body', attrs: { 'aria-busy': 'true' } });
+  screenArea.replaceChildren(heading, body);
+  heading.focus();
+  let integrations: Promise<Integration[]> | undefined;
+  const context: ScreenContext = {
+    api,
+    integrations: () => (integrations ??= api.get<{ integrations: Integration[] }>('integrations').then((answer) => answer.integrations)),
+    navigate: (id, target) => {
+      location.hash = screenHash(id, target);
+    },
+  };
+  try {
+    await screen.render(body, context, argument);
+  } catch (error) {
+    if (drawn === drawing && storedFunctionKey() !== undefined) {
+      body.append(h('p', { className: 'error', attrs: { role: 'alert' } }, error instanceof Error ? error.message : String(error)));
+    }
+  } finally {
+    body.removeAttribute('aria-busy');
+  }
+}
+
+keyForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = keyInput.value.trim();
+  if (key === '') {
+    signInMessage.textContent = 'Enter the function key.';
+    keyInput.focus();
+    return;
+  }
+  storeFunctionKey(key);
+  keyForm.reset();
+  signInMessage.textContent = '';
+  void drawScreen();
+});
+forgetKey.addEventListener('click', () => showSignIn('The function key was forgotten in this tab.'));
+window.addEventListener('hashchange', () => void drawScreen());
+void drawScreen();
