@@ -6,9 +6,11 @@ import { AttributeCatalog } from './directory/attribute-catalog.js';
 import { ContentManagerUsers } from './directory/content-manager-users.js';
 import { IntegrationService } from './directory/integrations.js';
 import { MemberExistenceCache } from './directory/member-existence-cache.js';
+import { PersonDirectory } from './directory/person-directory.js';
 import { PersonStore } from './directory/person-store.js';
-import { ScimGroupService } from './directory/scim-groups.js';
-import { ScimUserService } from './directory/scim-users.js';
+import { SourceGroups } from './directory/source-groups.js';
+import { ScimGroupService } from './scim-api/group-service.js';
+import { ScimUserService } from './scim-api/user-service.js';
 import { KeyVaultSecretStore } from './secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from './secrets/local-file-secret-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
@@ -24,8 +26,13 @@ export interface Services {
   tables: TableClients;
   secrets: SecretStore;
   integrations: IntegrationService;
-  users: ScimUserService;
-  groups: ScimGroupService;
+  /** The directory's people: one source's document per person, matching and staged records (protocol-neutral). */
+  people: PersonDirectory;
+  /** The directory's groups and memberships of each source (protocol-neutral). */
+  groups: SourceGroups;
+  /** /Users and /Groups of the SCIM service, on top of `people` and `groups`. */
+  scimUsers: ScimUserService;
+  scimGroups: ScimGroupService;
   contentManagerUsers: ContentManagerUsers;
   catalog: AttributeCatalog;
 }
@@ -59,12 +66,16 @@ export async function createServices(config: Settings, options: CreateServicesOp
   const knownMembers = new MemberExistenceCache();
   const integrationRecords = new IntegrationRepository(tables.integrations);
   const integrationIds = async (): Promise<string[]> => (await integrationRecords.list()).map((integration) => integration.id);
+  const personDirectory = new PersonDirectory(store, index, memberships, catalog, knownMembers, integrationIds);
+  const sourceGroups = new SourceGroups(groups, memberships, people, knownMembers);
   return {
     tables,
     secrets,
     integrations: new IntegrationService(integrationRecords, secrets),
-    users: new ScimUserService(store, index, memberships, catalog, knownMembers, integrationIds),
-    groups: new ScimGroupService(groups, memberships, people, knownMembers),
+    people: personDirectory,
+    groups: sourceGroups,
+    scimUsers: new ScimUserService(personDirectory),
+    scimGroups: new ScimGroupService(sourceGroups),
     contentManagerUsers: new ContentManagerUsers(store, groups, memberships, integrationIds),
     catalog,
   };

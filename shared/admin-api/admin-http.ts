@@ -3,8 +3,16 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import { type Services, services } from '../services.js';
-import { EntityLimitError } from '../storage/entity-limits.js';
-import { RecordTooLargeError } from '../storage/person-entity.js';
+import {
+  fromStorageError,
+  InvalidValueError,
+  NameTakenError,
+  NotFoundError,
+  PreconditionFailedError,
+  STILL_CONFLICTING_MESSAGE,
+  StillConflictingError,
+  TooLargeError,
+} from '../directory/errors.js';
 
 export class AdminError extends Error {
   constructor(
@@ -16,10 +24,16 @@ export class AdminError extends Error {
   }
 }
 
-/** A write refused before it reached storage because Azure would refuse it (entity-limits.ts, person-entity.ts). */
-function tooLargeToStore(error: EntityLimitError | RecordTooLargeError): AdminError {
-  const message = error instanceof RecordTooLargeError ? error.message : 'The request would store more than Azure Table Storage allows in one record.';
-  return new AdminError(413, 'tooLargeToStore', message);
+/** The AdminError a domain (or storage-size) error answers as; any other error unchanged. */
+export function toAdminError(caught: unknown): unknown {
+  const error = fromStorageError(caught);
+  if (error instanceof NotFoundError) return new AdminError(404, 'notFound', error.message);
+  if (error instanceof NameTakenError) return new AdminError(409, 'nameTaken', error.message);
+  if (error instanceof PreconditionFailedError) return new AdminError(412, 'preconditionFailed', error.message);
+  if (error instanceof InvalidValueError) return new AdminError(400, 'invalidValue', error.message);
+  if (error instanceof TooLargeError) return new AdminError(413, 'tooLargeToStore', error.message);
+  if (error instanceof StillConflictingError) return new AdminError(409, 'stillConflicting', STILL_CONFLICTING_MESSAGE);
+  return error;
 }
 
 export const MAX_ADMIN_BODY_BYTES = 20 * 1024 * 1024;
@@ -65,7 +79,7 @@ export function adminEndpoint(name: string, operation: AdminOperation): HttpHand
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), ...(integrationId === undefined ? {} : { integrationId }) });
       return response;
     } catch (caught) {
-      const error = caught instanceof EntityLimitError || caught instanceof RecordTooLargeError ? tooLargeToStore(caught) : caught;
+      const error = toAdminError(caught);
       if (error instanceof AdminError) {
         logRequestOutcome(context, { operation: opName, status: error.status, durationMs: elapsed(), detail: error.message });
         return json(error.status, { error: { code: error.code, message: error.message } });

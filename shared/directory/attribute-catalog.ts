@@ -6,6 +6,12 @@ import type { AttributeCatalogRepository, CatalogEntry } from '../storage/attrib
 export const CATALOG_REFRESH_MS = 60 * 60 * 1000;
 const MAX_REMEMBERED_PATHS = 50_000;
 
+/** One attribute a source wrote: its path in the source's own notation and its type. */
+export interface CatalogAttribute {
+  path: string;
+  type: string;
+}
+
 export class AttributeCatalog {
   private readonly recorded = new Map<string, number>();
 
@@ -14,7 +20,7 @@ export class AttributeCatalog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async record(integrationId: string, attributes: { path: string; type: string }[]): Promise<void> {
+  async record(integrationId: string, attributes: readonly CatalogAttribute[]): Promise<void> {
     const now = this.now();
     const due = attributes.filter((attribute) => {
       const seen = this.recorded.get(`${integrationId}|${attribute.path.toLowerCase()}|${attribute.type}`);

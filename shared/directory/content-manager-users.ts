@@ -11,7 +11,7 @@ import type { ContentManagerPart, PersonRecord } from '../storage/person-record.
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import type { PersonStore } from './person-store.js';
-import { StillConflictingError } from './write-retries.js';
+import { StillConflictingError } from './errors.js';
 import type { ImportRow, RejectedRow } from './user-import-parser.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'linked' | 'unchanged';

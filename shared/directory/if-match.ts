@@ -1,6 +1,6 @@
 // Optimistic concurrency for SCIM clients (RFC 7644 §3.14): weak ETags in meta.version, honoured in If-Match when a
 // client sends one, never required.
-import { preconditionFailed } from '../scim/errors.js';
+import { PreconditionFailedError } from './errors.js';
 
 export function weakVersionTag(version: number): string {
   return `W/"${version}"`;
@@ -11,6 +11,6 @@ export function assertIfMatch(ifMatch: string | undefined, current: string): voi
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
   if (!ifMatch.split(',').map(opaque).includes(opaque(current))) {
-    throw preconditionFailed(`If-Match ${ifMatch} does not match the current version ${current}.`);
+    throw new PreconditionFailedError(`If-Match ${ifMatch} does not match the current version ${current}.`);
   }
 }

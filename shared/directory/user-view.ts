@@ -1,14 +1,11 @@
 // An integration's view of a person: the Content Manager user overlaid with what this integration wrote, or this
-// integration's staged record. Pure functions: what is visible, what it looks like, and which keys and index rows
-// the person needs.
+// integration's staged record. Pure functions: what is visible, the document it shows and its version, and which keys
+// and index rows the person needs. (Rendering it as a SCIM resource is the SCIM service's: scim-api/user-resource.ts.)
 import type { IndexEntry } from '../storage/user-index-repository.js';
 import { createHash } from 'node:crypto';
 import { caseFoldKey } from '../storage/keys.js';
 import { scopedKey } from '../storage/person-key-rows.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
-
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const EXTENSION_PREFIX = 'urn:ietf:params:scim:schemas:extension:';
 
 export type UserDocument = Record<string, unknown>;
 
@@ -46,29 +43,6 @@ export function viewDocument(person: PersonRecord, integrationId: string): UserD
  */
 export function viewVersionTag(doc: UserDocument): string {
   return `W/"${createHash('sha256').update(JSON.stringify(doc)).digest('base64url').slice(0, 16)}"`;
-}
-
-/** The SCIM resource: `schemas` from the extensions present, `id`, the document, and `meta`. */
-export function renderUser(person: PersonRecord, integrationId: string, location: string): Record<string, unknown> | undefined {
-  const doc = viewDocument(person, integrationId);
-  if (doc === undefined) return undefined;
-  const source = liveSource(person, integrationId);
-  const schemas = [USER_SCHEMA, ...Object.keys(doc).filter((key) => key.toLowerCase().startsWith(EXTENSION_PREFIX))];
-  const created = source?.created ?? person.cm?.created ?? person.created;
-  const lastModified = latest(source?.lastModified, person.cm?.lastModified) ?? created;
-  return {
-    schemas,
-    id: person.id,
-    ...doc,
-    active: typeof doc.active === 'boolean' ? doc.active : true,
-    meta: { resourceType: 'User', created, lastModified, location, version: viewVersionTag(doc) },
-  };
-}
-
-function latest(a: string | undefined, b: string | undefined): string | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a > b ? a : b;
 }
 
 /**

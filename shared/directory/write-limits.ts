@@ -1,11 +1,10 @@
-// What one SCIM write may store, checked before the first row of it is written, so a value Azure Table Storage would
-// refuse answers a 400 naming the attribute and leaves nothing half-written (see shared/storage/entity-limits.ts for
-// Azure's limits; these stay below them with a margin). A user's document is chunked over several properties, so its
+// What one write of a data source may store, checked before the first row of it is written, so a value Azure Table
+// Storage would refuse is an InvalidValueError naming the attribute and leaves nothing half-written (see
+// shared/storage/entity-limits.ts for Azure's limits; these stay below them with a margin). A user's document is chunked over several properties, so its
 // attributes have no limit of their own beyond the 90,000 characters per data source (person-entity.ts); what is
 // copied into a single property elsewhere is limited here.
-import { badRequest } from '../scim/errors.js';
-import { describeAttributes } from '../scim/resource-input.js';
 import type { ContentManagerPart } from '../storage/person-record.js';
+import { InvalidValueError } from './errors.js';
 
 /**
  * Longest group displayName, externalId and member `display`: each is one property of at most 32,768 UTF-16 code
@@ -27,7 +26,7 @@ const formatted = (n: number): string => n.toLocaleString('en-US');
 const quoted = (value: string): string => JSON.stringify(value.length > QUOTED_CHARS ? `${value.slice(0, QUOTED_CHARS)}…` : value);
 
 function tooLong(attribute: string, limit: number): Error {
-  return badRequest('invalidValue', `${attribute} exceeds ${formatted(limit)} characters.`);
+  return new InvalidValueError(attribute, `${attribute} exceeds ${formatted(limit)} characters.`);
 }
 
 /** A group's displayName and externalId, and the `display` of every member it adds. */
@@ -55,11 +54,11 @@ export function assertContentManagerFieldsFit(cm: ContentManagerPart): void {
   }
 }
 
-/** Every attribute path the document would add to the catalog (an e-mail `type`, a custom attribute name…). */
-export function assertAttributePathsFit(doc: Record<string, unknown>): void {
-  for (const { path } of describeAttributes(doc as never)) {
+/** Every attribute path a document would add to the catalog (an e-mail `type`, a custom attribute name…). */
+export function assertAttributePathsFit(attributes: readonly { path: string }[]): void {
+  for (const { path } of attributes) {
     if (path.length > MAX_ATTRIBUTE_PATH_CHARS) {
-      throw badRequest('invalidValue', `The attribute path ${quoted(path)} exceeds ${formatted(MAX_ATTRIBUTE_PATH_CHARS)} characters.`);
+      throw new InvalidValueError(path, `The attribute path ${quoted(path)} exceeds ${formatted(MAX_ATTRIBUTE_PATH_CHARS)} characters.`);
     }
   }
 }

@@ -1,6 +1,6 @@
 // /Groups: GET (by id, or a query; members only when asked for, streamed), POST, PUT, PATCH (204) and DELETE.
 import type { HttpResponseInit } from '@azure/functions';
-import type { GroupCall } from '../directory/scim-groups.js';
+import type { GroupCall } from './group-service.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
 import { pagedListResponseJson, pagedResourceJson } from '../scim/paged-resource-json.js';
@@ -21,7 +21,7 @@ export function callOf(scim: ScimRequest): GroupCall {
 export async function handleGroups(scim: ScimRequest): Promise<HttpResponseInit> {
   const { request } = scim;
   const id = request.params.id;
-  const groups = scim.services.groups;
+  const groups = scim.services.scimGroups;
   const call = callOf(scim);
   switch (request.method.toUpperCase()) {
     case 'GET': {
@@ -57,7 +57,7 @@ export async function handleGroups(scim: ScimRequest): Promise<HttpResponseInit>
 /** One page of the integration's groups for a GET list or a POST .search (members streamed when wanted). */
 export async function listGroups(scim: ScimRequest, parameters: ListParameters): Promise<HttpResponseInit> {
   const includeMembers = wantsMembers(parameters);
-  const result = await scim.services.groups.query(callOf(scim), { ...parameters, includeMembers });
+  const result = await scim.services.scimGroups.query(callOf(scim), { ...parameters, includeMembers });
   const envelope = listResponse(result.totalResults, parameters.startIndex, result.groups.map((group) => group.resource));
   if (!includeMembers) return scimResponse(200, { ...envelope, Resources: result.groups.map((group) => projectResource(group.resource, parameters)) });
   return streamedScimResponse(scim.context, 200, pagedListResponseJson(envelope, result.groups, 'members', parameters));

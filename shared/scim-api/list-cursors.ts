@@ -2,12 +2,7 @@
 // page (startIndex 1, 101, 201, …); remembering where each page ended lets the next page resume there instead of
 // scanning from the start, so walking n users costs O(n) reads instead of O(n²/page). Per instance and short-lived:
 // a miss (another instance, an expired walk) only costs a scan.
-
-/** A place in a storage scan: the continuation token of a storage page and how many of its rows were consumed. */
-export interface ScanPosition {
-  continuationToken?: string;
-  skip: number;
-}
+import type { ScanPosition } from '../directory/person-directory.js';
 
 interface Walk {
   totalResults: number;

@@ -4,10 +4,9 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { internalErrorBody, ScimError } from '../scim/errors.js';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
-import { StillConflictingError } from '../directory/write-retries.js';
-import { EntityLimitError } from '../storage/entity-limits.js';
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { type Services, services } from '../services.js';
+import { toScimError } from './scim-error-mapping.js';
 import { scimResponse } from './scim-http.js';
 
 export interface ScimRequest {
@@ -42,8 +41,7 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), integrationId: integration.id });
       return response;
     } catch (caught) {
-      // A write refused before it reached storage because Azure would refuse it (entity-limits.ts).
-      const error = caught instanceof EntityLimitError ? new ScimError(413, 'The request would store more than Azure Table Storage allows in one record.') : stillConflicting(caught);
+      const error = toScimError(caught);
       if (error instanceof ScimError) {
         logRequestOutcome(context, {
           operation: opName,
@@ -62,12 +60,6 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
       return scimResponse(500, internalErrorBody(correlationId));
     }
   };
-}
-
-/** A write that kept losing races to other requests: a conflict the client retries (RFC 7644 §3.12), not a fault. */
-function stillConflicting(error: unknown): unknown {
-  if (!(error instanceof StillConflictingError)) return error;
-  return new ScimError(409, 'The resource is being changed by other requests at the same time; retry the request.');
 }
 
 /** For methods a route does not serve. */

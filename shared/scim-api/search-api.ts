@@ -33,7 +33,7 @@ export async function handleRootSearch(scim: ScimRequest): Promise<HttpResponseI
   const room = parameters.count - users.resources.length;
   const groupStart = Math.max(1, parameters.startIndex - users.totalResults);
   const groupOptions = { ...parameters, startIndex: groupStart, count: room, includeMembers: false };
-  const groups = await scim.services.groups.query(groupCallOf(scim), groupOptions);
+  const groups = await scim.services.scimGroups.query(groupCallOf(scim), groupOptions);
   const groupResources = groups.groups.map((group) => projectResource(group.resource, parameters));
   const resources = [...users.resources, ...groupResources];
   return scimResponse(200, listResponse(users.totalResults + groups.totalResults, parameters.startIndex, resources));

@@ -2,7 +2,7 @@
 // emails.value maps to a key row or an index partition; `and` takes an indexed side, `or` needs both. Anything else
 // is answered by a bounded scan. Candidates are always re-checked against the full filter by the caller.
 import type { AttrPath, FilterNode } from '../scim/filter/index.js';
-import { caseFoldKey } from '../storage/keys.js';
+import { matchingKeyOf } from '../directory/person-directory.js';
 
 export type UserLookup =
   | { kind: 'nameKey'; key: string }
@@ -22,7 +22,7 @@ function lookupFor(path: AttrPath, value: string): UserLookup | undefined {
   if (!isCore(path)) return undefined;
   const attr = path.attr.toLowerCase();
   const sub = path.subAttr?.toLowerCase();
-  if (attr === 'username' && sub === undefined) return { kind: 'nameKey', key: caseFoldKey(value) };
+  if (attr === 'username' && sub === undefined) return { kind: 'nameKey', key: matchingKeyOf(value) };
   if (attr === 'id' && sub === undefined) return { kind: 'id', id: value };
   if (attr === 'externalid' && sub === undefined) return { kind: 'index', attr: 'externalId', value };
   if (attr === 'displayname' && sub === undefined) return { kind: 'index', attr: 'displayName', value: value.toLowerCase() };

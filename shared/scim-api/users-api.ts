@@ -1,10 +1,10 @@
 // /Users: GET (by id, or a query), POST, PUT, PATCH and DELETE, mapped onto the integration's user view. Every
 // answered User shows its manager with `$ref` (and, for one resource, the manager's displayName, see answerUser).
 import type { HttpResponseInit } from '@azure/functions';
-import type { QueryResult, ScimCall } from '../directory/scim-users.js';
+import type { QueryResult, ScimCall } from './user-service.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
-import { ScimError } from '../scim/errors.js';
+import { NotFoundError } from '../directory/errors.js';
 import { managerIdOf, withManagerReference } from '../scim/manager-reference.js';
 import { projectResource } from '../scim/projection.js';
 import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, scimResponse } from './scim-http.js';
@@ -20,7 +20,7 @@ function callOf(scim: ScimRequest): ScimCall {
 export async function handleUsers(scim: ScimRequest): Promise<HttpResponseInit> {
   const { request } = scim;
   const id = request.params.id;
-  const users = scim.services.users;
+  const users = scim.services.scimUsers;
   const call = callOf(scim);
   switch (request.method.toUpperCase()) {
     case 'GET': {
@@ -55,7 +55,7 @@ export async function handleUsers(scim: ScimRequest): Promise<HttpResponseInit> 
 
 /** One page of the integration's users for a GET list or a POST .search, projected, managers with `$ref`. */
 export async function queryUsers(scim: ScimRequest, parameters: ListParameters): Promise<QueryResult> {
-  const result = await scim.services.users.query(callOf(scim), parameters);
+  const result = await scim.services.scimUsers.query(callOf(scim), parameters);
   const userLocationOf = callOf(scim).locationOf;
   return { ...result, resources: result.resources.map((resource) => projectResource(withManagerReference(resource, userLocationOf), parameters)) };
 }
@@ -70,10 +70,10 @@ async function answerUser(scim: ScimRequest, resource: Record<string, unknown>):
   const call = callOf(scim);
   let displayName: string | undefined;
   try {
-    const manager = await scim.services.users.get(call, managerId);
+    const manager = await scim.services.scimUsers.get(call, managerId);
     if (typeof manager.displayName === 'string') displayName = manager.displayName;
   } catch (error) {
-    if (!(error instanceof ScimError)) throw error; // not found, or not an id: no name to show
+    if (!(error instanceof NotFoundError)) throw error; // not found, or not an id: no name to show
   }
   return withManagerReference(resource, call.locationOf, displayName);
 }

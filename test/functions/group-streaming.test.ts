@@ -2,7 +2,7 @@
 // answered: the same JSON for every projection, the same ETag, every member exactly once; lists stream group after
 // group; answers without members and errors stay whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupCall } from '../../shared/directory/scim-groups.js';
+import type { GroupCall } from '../../shared/scim-api/group-service.js';
 import { type ProjectionOptions, projectResource } from '../../shared/scim/projection.js';
 import { type MemberRow, MembershipRepository } from '../../shared/storage/membership-repository.js';
 import { filterQuery, ScimClient, startTestHost, type TestHost } from '../support/test-host.js';
@@ -29,7 +29,7 @@ const seeded = (count: number, prefix: string): MemberRow[] =>
 
 /** What the buffered rendering answered: the whole resource, members included, then projected. */
 async function buffered(id: string, options: ProjectionOptions): Promise<Record<string, unknown>> {
-  const group = await host.services.groups.get(call, id, true);
+  const group = await host.services.scimGroups.get(call, id, true);
   const members: Record<string, unknown>[] = [];
   for await (const page of group.pages ?? []) members.push(...page);
   return projectResource({ ...group.resource, members }, options);

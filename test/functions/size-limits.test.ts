@@ -4,7 +4,7 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminEndpoint } from '../../shared/admin-api/admin-http.js';
-import { MAX_ATTRIBUTE_PATH_CHARS, MAX_CONTENT_MANAGER_FIELD_CHARS, MAX_GROUP_TEXT_CHARS } from '../../shared/directory/scim-write-limits.js';
+import { MAX_ATTRIBUTE_PATH_CHARS, MAX_CONTENT_MANAGER_FIELD_CHARS, MAX_GROUP_TEXT_CHARS } from '../../shared/directory/write-limits.js';
 import { scimEndpoint } from '../../shared/scim-api/scim-endpoint.js';
 import { ENTITY_BYTES_BUDGET, EntityLimitError, entitySizeInBytes } from '../../shared/storage/entity-limits.js';
 import { PeopleRepository } from '../../shared/storage/people-repository.js';

@@ -20,7 +20,11 @@ import type { MembersDelta, PatchOperation } from './patch-operation.js';
 const SERVER_OWNED: ReadonlySet<string> = new Set(['id', 'meta', 'schemas']);
 
 export function applyGroupPatch(doc: GroupDoc, body: unknown): { doc: GroupDoc; members: MembersDelta } {
-  const operations = normaliseEntraPatch(body);
+  return applyGroupOperations(doc, normaliseEntraPatch(body));
+}
+
+/** Applies operations already normalised (normaliseEntraPatch) to a copy of the document. */
+export function applyGroupOperations(doc: GroupDoc, operations: readonly PatchOperation[]): { doc: GroupDoc; members: MembersDelta } {
   const working = structuredClone(doc);
   const members = new MembersDeltaBuilder();
   for (const operation of operations) inOperation(operation.index, () => applyGroupOperation(working, members, operation));

@@ -33,7 +33,11 @@ const SERVER_OWNED: ReadonlySet<string> = new Set(['id', 'meta', 'schemas', 'gro
 const ALWAYS_SHOWN: ReadonlySet<string> = new Set(['active']);
 
 export function applyUserPatch(doc: UserDoc, body: unknown): UserDoc {
-  const operations = normaliseEntraPatch(body);
+  return applyUserOperations(doc, normaliseEntraPatch(body));
+}
+
+/** Applies operations already normalised (normaliseEntraPatch) to a copy of the document. */
+export function applyUserOperations(doc: UserDoc, operations: readonly PatchOperation[]): UserDoc {
   const working = structuredClone(doc);
   for (const operation of operations) inOperation(operation.index, () => applyUserOperation(working, operation));
   return working;

@@ -6,12 +6,11 @@ import {
   isVisible,
   liveSource,
   nameKeysOf,
-  renderUser,
   scopedKeysOf,
-  USER_SCHEMA,
   viewDocument,
   viewVersionTag,
 } from '../../../shared/directory/user-view.js';
+import { renderUser, USER_SCHEMA } from '../../../shared/scim-api/user-resource.js';
 import { caseFoldKey } from '../../../shared/storage/keys.js';
 import type { ContentManagerPart, PersonRecord, SourcePart } from '../../../shared/storage/person-record.js';
 

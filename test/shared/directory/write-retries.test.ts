@@ -1,7 +1,8 @@
 // The one read-modify-write loop: lost races are retried, other errors pass through, and a write that keeps losing
 // ends in StillConflictingError (which the SCIM edge answers as 409, test/shared/scim-api/scim-endpoint.test.ts).
 import { describe, expect, it } from 'vitest';
-import { MAX_WRITE_ATTEMPTS, retryConcurrentUpdates, StillConflictingError } from '../../../shared/directory/write-retries.js';
+import { StillConflictingError } from '../../../shared/directory/errors.js';
+import { MAX_WRITE_ATTEMPTS, retryConcurrentUpdates } from '../../../shared/directory/write-retries.js';
 import { ConcurrentUpdateError } from '../../../shared/storage/storage-errors.js';
 
 describe('retryConcurrentUpdates', () => {

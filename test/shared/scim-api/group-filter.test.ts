@@ -1,6 +1,6 @@
 // /Groups filters evaluated without loading members: membership conditions become point reads (pure, fake reads).
 import { describe, expect, it } from 'vitest';
-import { matchesGroupFilter, mentionsMembers, pinnedAttribute, pinnedGroupId } from '../../../shared/directory/group-filter.js';
+import { matchesGroupFilter, mentionsMembers, pinnedAttribute, pinnedGroupId } from '../../../shared/scim-api/group-filter.js';
 import { parseFilter } from '../../../shared/scim/filter/index.js';
 
 const group: Record<string, unknown> = {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { HttpRequest, type HttpResponseInit, InvocationContext, type LogLevel } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseSettings } from '../../../shared/config.js';
-import { StillConflictingError } from '../../../shared/directory/write-retries.js';
+import { StillConflictingError } from '../../../shared/directory/errors.js';
 import { scimEndpoint, type ScimOperation } from '../../../shared/scim-api/scim-endpoint.js';
 import { SCIM_ERROR_SCHEMA, ScimError } from '../../../shared/scim/errors.js';
 import { LocalFileSecretStore } from '../../../shared/secrets/local-file-secret-store.js';

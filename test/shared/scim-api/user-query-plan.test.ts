@@ -1,6 +1,6 @@
 // Which /Users filters are served by key rows or index partitions, and which need a scan (pure).
 import { describe, expect, it } from 'vitest';
-import { planUserQuery, type UserQueryPlan } from '../../../shared/directory/user-query-plan.js';
+import { planUserQuery, type UserQueryPlan } from '../../../shared/scim-api/user-query-plan.js';
 import { parseFilter } from '../../../shared/scim/filter/index.js';
 import { caseFoldKey } from '../../../shared/storage/keys.js';
 

@@ -1,0 +1,312 @@
+// The organisation's people as each data source (integration) writes them, through the rules every source shares:
+// matching by the source's name for the person (the UPN, case-insensitively, one key-row read), staged records (in
+// `matchOnly` mode a person the Content Manager does not know yet is staged, and a later import of that UPN links it
+// in place; in `create` mode it becomes a Content Manager user), one document per source that never overwrites
+// another's, and the memberships of a person a source stops seeing. Protocol-neutral: documents in, PersonRecords and
+// directory errors out (errors.ts); the SCIM service parses and renders around it, the Graph sync calls it too.
+// A source's document names the person in `userName` (the name it is matched by).
+import type { IntegrationRecord } from '../storage/integration-repository.js';
+import { caseFoldKey } from '../storage/keys.js';
+import type { MembershipRepository } from '../storage/membership-repository.js';
+import { newPersonId } from '../storage/people-repository.js';
+import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
+import { forEachBounded } from '../storage/transactions.js';
+import type { UserIndexRepository } from '../storage/user-index-repository.js';
+import type { AttributeCatalog, CatalogAttribute } from './attribute-catalog.js';
+import { NameTakenError, NotFoundError } from './errors.js';
+import { assertIfMatch } from './if-match.js';
+import type { MemberExistenceCache } from './member-existence-cache.js';
+import type { PersonStore } from './person-store.js';
+import { isVisible, liveSource, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
+import { assertAttributePathsFit, assertContentManagerFieldsFit } from './write-limits.js';
+
+/** Rows per storage page while scanning people. */
+const SCAN_PAGE_SIZE = 500;
+/** Times a create looks again after losing the race for the name (or for its row) to another write. */
+const CREATE_ATTEMPTS = 8;
+
+/** The integration acting, as the directory needs it. */
+export type SourceIntegration = Pick<IntegrationRecord, 'id' | 'userProvisioning'>;
+
+/** What a source sends for one person. */
+export interface SourceInput {
+  /** The source's document (its `userName` names the person). */
+  doc: UserDocument;
+  /** The attributes the document holds, for the integration's catalog. */
+  attributes: CatalogAttribute[];
+  /** The Content Manager fields a create-mode source fills, read from its document the source's own way. */
+  contentManager: { displayName?: string; email?: string };
+}
+
+/** A source's document after a change, with the attributes it holds. */
+export interface SourceChange {
+  doc: UserDocument;
+  attributes: CatalogAttribute[];
+}
+
+export interface WriteOptions {
+  /** The version the caller acted on (the If-Match form: tags separated by commas, or `*`); absent: any. */
+  ifMatch?: string | undefined;
+}
+
+/** A place in a storage scan of people: the continuation token of a storage page and how many of its rows were read. */
+export interface ScanPosition {
+  continuationToken?: string;
+  skip: number;
+}
+
+/** How the Content Manager knows a user: the UPN, or its own username (both case-insensitive). */
+export type ContentManagerKey = { kind: 'upn'; value: string } | { kind: 'username'; value: string };
+
+/** The key a source's name for a person is matched by (case-folded). */
+export const matchingKeyOf = (name: string): string => caseFoldKey(name);
+
+export class PersonDirectory {
+  constructor(
+    private readonly store: PersonStore,
+    private readonly index: UserIndexRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly catalog: AttributeCatalog,
+    private readonly knownMembers: MemberExistenceCache,
+    /** Ids of every integration, for the memberships of a user that all of them stop seeing. */
+    private readonly integrationIds: () => Promise<string[]>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get(id: string): Promise<PersonRecord | undefined> {
+    return this.store.people.getById(id);
+  }
+
+  /** A Content Manager user by its UPN or username (staged records are not Content Manager users). */
+  async findContentManagerUser(key: ContentManagerKey): Promise<PersonRecord | undefined> {
+    const folded = caseFoldKey(key.value);
+    const person = key.kind === 'upn' ? await this.store.people.findByNameKey(folded, { verified: true }) : await this.store.people.findByUsernameKey(folded, { verified: true });
+    return person?.cm === undefined ? undefined : person;
+  }
+
+  /**
+   * What a source's name finds in its view: the person holding the name organisation-wide when this view shows it by
+   * that name (a Content Manager user it has no record of, or whose record keeps the UPN), else the person whose
+   * record of this integration has the name. `shared` is the organisation-wide holder, if any. `verified` reads key
+   * rows through to the main row (a copy may describe a person just deleted).
+   */
+  async findInView(integrationId: string, key: string, options: { verified?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
+    // The shared name first: one read finds a Content Manager user this integration has no record of yet (Entra's
+    // first match of every user) as well as one whose record here keeps that name.
+    const shared = await this.store.people.findByNameKey(key, options);
+    if (shared !== undefined && seenAs(shared, integrationId, key)) return { found: shared, shared };
+    const own = await this.store.people.findByScopedKey(integrationId, key, options);
+    return own === undefined ? (shared === undefined ? {} : { shared }) : { found: own, ...(shared === undefined ? {} : { shared }) };
+  }
+
+  /** The ids an index row lists for a value in a scope (an integration id, or `cm`); undefined when too many. */
+  findIndexed(entry: { scope: string; attr: 'externalId' | 'displayName' | 'email'; value: string }): Promise<string[] | undefined> {
+    return this.index.find(entry);
+  }
+
+  /** Every person from a position on, in storage order, with the position just after it. */
+  async *scan(start: ScanPosition | undefined): AsyncGenerator<{ person: PersonRecord; next: ScanPosition }> {
+    let token = start?.continuationToken;
+    let skip = start?.skip ?? 0;
+    do {
+      const page = await this.store.people.page({ pageSize: SCAN_PAGE_SIZE, ...(token === undefined ? {} : { continuationToken: token }) });
+      for (let i = skip; i < page.items.length; i++) {
+        const next: ScanPosition = i + 1 < page.items.length ? { ...(token === undefined ? {} : { continuationToken: token }), skip: i + 1 } : { ...(page.continuationToken === undefined ? {} : { continuationToken: page.continuationToken }), skip: 0 };
+        yield { person: page.items[i] as PersonRecord, next };
+      }
+      skip = 0;
+      token = page.continuationToken;
+    } while (token !== undefined);
+  }
+
+  /**
+   * Sets this source's document for a person it does not see yet: the person known organisation-wide by this name
+   * (a staged record, or a user this source deleted and now sends again) gets this source's record; else a new
+   * person. NameTakenError when the name is already in this source's view.
+   */
+  async createSource(integration: SourceIntegration, input: SourceInput): Promise<PersonRecord> {
+    const { doc } = input;
+    assertAttributePathsFit(input.attributes);
+    const userName = String(doc.userName);
+    const key = caseFoldKey(userName);
+    const timestamp = this.now().toISOString();
+    // A Content Manager user's fields that would not fit are refused before anything, the catalog included, is written.
+    if (integration.userProvisioning === 'create') contentManagerPart(integration.id, input, timestamp);
+    // Catalogued before the write: a create retried after its first attempt wrote the user is refused and writes
+    // nothing, so a catalog write left for after the user would never happen.
+    await this.catalog.record(integration.id, input.attributes);
+    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+      // A retry reads key rows through to the main row: a copy it trusted may describe a person just deleted.
+      const { found, shared } = await this.findInView(integration.id, key, { verified: attempt > 0 });
+      if (found !== undefined) throw new NameTakenError(`A user with userName "${userName}" already exists.`);
+      // The person known organisation-wide by this name, when this integration has no live record of it: a staged
+      // record it shares with the integrations that staged the same name, or a user it deleted and now sends again.
+      const existing = shared !== undefined && liveSource(shared, integration.id) === undefined ? shared : undefined;
+      try {
+        return existing === undefined
+          ? await this.store.create(this.newPerson(integration, key, input, timestamp, shared === undefined))
+          : await this.attach(integration, existing.id, input, timestamp);
+      } catch (error) {
+        // A create that lost the race for the name (or for its row) looks again: the winner may be a record this
+        // integration attaches to, not a user in its view.
+        if (existing === undefined && (error instanceof KeyTakenError || error instanceof ConcurrentUpdateError)) continue;
+        if (error instanceof KeyTakenError) throw new NameTakenError(`A user with userName "${userName}" already exists.`);
+        if (error instanceof RetryCreate) continue;
+        throw error;
+      }
+    }
+    throw new NameTakenError(`A user with userName "${userName}" is being created concurrently; retry.`);
+  }
+
+  /**
+   * Replaces this source's document of a person in its view with what `change` makes of the current one (pure: it
+   * may run again after a lost race). A new userName is first checked against the organisation-wide name: a Content
+   * Manager user this view already finds by it makes the write a NameTakenError, as a filter would say.
+   */
+  async writeSource(integration: SourceIntegration, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions = {}): Promise<PersonRecord> {
+    for (let checkedName: string | undefined; ; ) {
+      try {
+        return await this.writeChecked(integration.id, id, change, options, checkedName);
+      } catch (error) {
+        if (!(error instanceof NewUserName)) throw error;
+        const { found } = await this.findInView(integration.id, error.key, { verified: true });
+        if (found !== undefined && found.id !== id) throw new NameTakenError('Another user already has this userName.');
+        checkedName = error.key;
+      }
+    }
+  }
+
+  private async writeChecked(integrationId: string, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions, checkedName: string | undefined): Promise<PersonRecord> {
+    let written: SourceChange | undefined;
+    try {
+      const { person } = await this.store.mutate(id, (current) => {
+        const doc = current === undefined ? undefined : viewDocument(current, integrationId);
+        if (current === undefined || doc === undefined) throw new NotFoundError(`Resource ${id} not found`);
+        assertIfMatch(options.ifMatch, viewVersionTag(doc));
+        written = change(doc);
+        const newKey = typeof written.doc.userName === 'string' ? caseFoldKey(written.doc.userName) : undefined;
+        if (newKey !== undefined && newKey !== checkedName && newKey !== (typeof doc.userName === 'string' ? caseFoldKey(doc.userName) : undefined)) {
+          throw new NewUserName(newKey);
+        }
+        assertAttributePathsFit(written.attributes);
+        const timestamp = this.now().toISOString();
+        const source = current.sources[integrationId];
+        const created = source !== undefined && source.deleted !== true ? source.created : timestamp;
+        const next: PersonRecord = { ...current, sources: { ...current.sources, [integrationId]: { doc: written.doc, created, lastModified: timestamp } } };
+        return { next, result: undefined };
+      });
+      if (person === undefined) throw new NotFoundError(`Resource ${id} not found`);
+      if (written !== undefined) await this.catalog.record(integrationId, written.attributes);
+      return person;
+    } catch (error) {
+      if (error instanceof KeyTakenError) throw new NameTakenError('Another user already has this userName.');
+      throw error;
+    }
+  }
+
+  /**
+   * Clears this source's document of the person and hides it from this source's view (guarded by the version read,
+   * retried). Then every integration that can no longer see the user loses its memberships of it: a member write
+   * racing this one checks the user after writing its rows, so none is left behind. Clearing a person this source no
+   * longer sees still clears those rows (an earlier attempt may have stopped half-way), then throws NotFoundError.
+   */
+  async clearSource(integrationId: string, id: string, options: WriteOptions = {}): Promise<void> {
+    this.knownMembers.forget(integrationId, id);
+    const { person, result: before } = await this.store.mutate(id, (current) => {
+      const doc = current === undefined ? undefined : viewDocument(current, integrationId);
+      if (current === undefined || doc === undefined) return { next: undefined, result: current };
+      assertIfMatch(options.ifMatch, viewVersionTag(doc));
+      const timestamp = this.now().toISOString();
+      const next: PersonRecord = { ...current, sources: { ...current.sources } };
+      next.sources[integrationId] = { doc: {}, created: timestamp, lastModified: timestamp, deleted: true };
+      if (next.cm?.createdBy === integrationId) {
+        // The others' records stay, staged under the UPN, so an import of it links them again.
+        next.stagedUpn = next.cm.upn;
+        delete next.cm;
+      }
+      const live = Object.values(next.sources).some((source) => source.deleted !== true);
+      return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
+    });
+    const visibleBefore = before !== undefined && isVisible(before, integrationId);
+    // After a NotFoundError nothing was written: the state as read is both before and after.
+    await this.removeMembershipsOfUnseen(integrationId, id, visibleBefore ? before : undefined, visibleBefore ? person : before);
+    this.knownMembers.forget(integrationId, id);
+    if (!visibleBefore) throw new NotFoundError(`Resource ${id} not found`);
+  }
+
+  /**
+   * Memberships of the user in the groups of every integration that cannot see it now: the caller's, and every other
+   * one's when the Content Manager user itself is gone (for a user that does not exist at all: every integration).
+   */
+  private async removeMembershipsOfUnseen(integrationId: string, id: string, before: PersonRecord | undefined, after: PersonRecord | undefined): Promise<void> {
+    const contentManagerGone = after === undefined || (before?.cm !== undefined && after.cm === undefined);
+    const integrations = contentManagerGone ? await this.integrationIds() : [integrationId];
+    const unseen = integrations.filter((candidate) => candidate === integrationId || after === undefined || !isVisible(after, candidate));
+    await forEachBounded(unseen, 4, async (candidate) => {
+      this.knownMembers.forget(candidate, id);
+      await this.memberships.removeMemberEverywhere(candidate, id);
+    });
+  }
+
+  /** Adds this integration's record to a person found by userName, unless the user is already in its view. */
+  private async attach(integration: SourceIntegration, id: string, input: SourceInput, timestamp: string): Promise<PersonRecord> {
+    const { doc } = input;
+    const { person, result } = await this.store.mutate(id, (current) => {
+      if (current === undefined) return { next: undefined, result: 'retry' as const };
+      // Already in this integration's view (under this userName or, after a rename, another): a duplicate.
+      if (isVisible(current, integration.id)) return { next: undefined, result: 'taken' as const };
+      const next: PersonRecord = {
+        ...current,
+        sources: { ...current.sources, [integration.id]: { doc, created: timestamp, lastModified: timestamp } },
+      };
+      if (next.cm === undefined && integration.userProvisioning === 'create') next.cm = contentManagerPart(integration.id, input, timestamp);
+      return { next, result: 'attached' as const };
+    });
+    if (result === 'retry' || person === undefined) throw new RetryCreate();
+    if (result === 'taken') throw new KeyTakenError(String(doc.userName));
+    return person;
+  }
+
+  /**
+   * A new person for this integration's record. It takes the organisation-wide name (as a staged record, or as the
+   * Content Manager user in create mode) only when nobody holds it; otherwise the name stays this integration's own.
+   */
+  private newPerson(integration: SourceIntegration, key: string, input: SourceInput, timestamp: string, nameIsFree: boolean): PersonRecord {
+    const person: PersonRecord = {
+      id: newPersonId(key),
+      sources: { [integration.id]: { doc: input.doc, created: timestamp, lastModified: timestamp } },
+      nameKeys: [],
+      version: 1,
+      created: timestamp,
+    };
+    if (!nameIsFree) return person;
+    if (integration.userProvisioning === 'create') person.cm = contentManagerPart(integration.id, input, timestamp);
+    else person.stagedUpn = String(input.doc.userName);
+    return person;
+  }
+}
+
+class RetryCreate extends Error {}
+
+/** A write would give this integration's record a new userName, not yet checked against the shared name. */
+class NewUserName extends Error {
+  constructor(readonly key: string) {
+    super('the userName changes');
+  }
+}
+
+/** Whether the integration's view shows the person under this case-folded userName. */
+function seenAs(person: PersonRecord, integrationId: string, key: string): boolean {
+  const doc = viewDocument(person, integrationId);
+  return typeof doc?.userName === 'string' && caseFoldKey(doc.userName) === key;
+}
+
+function contentManagerPart(integrationId: string, input: SourceInput, timestamp: string): ContentManagerPart {
+  const userName = String(input.doc.userName);
+  const cm: ContentManagerPart = { username: userName, upn: userName, createdBy: integrationId, created: timestamp, lastModified: timestamp };
+  if (input.contentManager.displayName !== undefined) cm.displayName = input.contentManager.displayName;
+  if (input.contentManager.email !== undefined) cm.email = input.contentManager.email;
+  assertContentManagerFieldsFit(cm);
+  return cm;
+}

@@ -1,0 +1,263 @@
+// The groups of one data source (integration) and their memberships. Groups belong to their integration, start
+// disabled for targeting, and have a displayName unique within the integration. Members are rows of their own
+// (membership-repository.ts), so groups of 100,000 members are read page by page and changed k rows at a time.
+// Protocol-neutral: fields and member ids in, GroupRecords and directory errors out (errors.ts); the SCIM service
+// parses and renders around it, the Graph sync calls it too.
+import { randomBytes } from 'node:crypto';
+import type { GroupRecord, GroupRepository } from '../storage/group-repository.js';
+import type { MemberRow, MembershipRepository } from '../storage/membership-repository.js';
+import type { PeopleRepository } from '../storage/people-repository.js';
+import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
+import { forEachBounded } from '../storage/transactions.js';
+import { NameTakenError, NotFoundError } from './errors.js';
+import { assertIfMatch, weakVersionTag } from './if-match.js';
+import { MemberExistenceCache } from './member-existence-cache.js';
+import { isVisible } from './user-view.js';
+import { assertGroupFits } from './write-limits.js';
+import type { WriteOptions } from './person-directory.js';
+import { retryConcurrentUpdates } from './write-retries.js';
+
+/** Member ids checked for existence in parallel when members are added. */
+const MEMBER_CHECK_PARALLELISM = 16;
+/** Times a create takes over a pending group left by a request that stopped half-way before it answers NameTaken. */
+const PENDING_TAKEOVER_ATTEMPTS = 3;
+
+/** A member as a source names it: its id and, when the source says, its kind and display text. */
+export interface MemberInput {
+  value: string;
+  display?: string;
+  type?: 'User' | 'Group';
+}
+
+/** The fields of a group a source sets. */
+export interface GroupFields {
+  displayName: string;
+  externalId?: string;
+}
+
+/** What a change does to the members: all removed first (a replace), then these removed, then these added. */
+export interface MembershipDelta {
+  removeAll: boolean;
+  add: MemberInput[];
+  remove: string[];
+}
+
+export interface AdminGroupView {
+  id: string;
+  displayName: string;
+  externalId?: string;
+  enabled: boolean;
+  created: string;
+  lastModified: string;
+}
+
+const nameTaken = (displayName: string): NameTakenError => new NameTakenError(`A group with displayName "${displayName}" already exists.`);
+
+export class SourceGroups {
+  constructor(
+    private readonly groups: GroupRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly people: PeopleRepository,
+    private readonly knownMembers: MemberExistenceCache = new MemberExistenceCache(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get(integrationId: string, id: string): Promise<GroupRecord | undefined> {
+    return this.groups.get(integrationId, id);
+  }
+
+  /** The group, or NotFoundError. */
+  async require(integrationId: string, id: string): Promise<GroupRecord> {
+    const group = await this.groups.get(integrationId, id);
+    if (group === undefined) throw new NotFoundError(`Resource ${id} not found`);
+    return group;
+  }
+
+  findByDisplayName(integrationId: string, displayName: string): Promise<GroupRecord | undefined> {
+    return this.groups.findByDisplayName(integrationId, displayName);
+  }
+
+  findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]> {
+    return this.groups.findByExternalId(integrationId, externalId);
+  }
+
+  list(integrationId: string): AsyncGenerator<GroupRecord> {
+    return this.groups.list(integrationId);
+  }
+
+  isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
+    return this.memberships.isMember(integrationId, groupId, memberId);
+  }
+
+  /** The members, one storage page at a time. */
+  members(integrationId: string, groupId: string): AsyncIterable<MemberRow[]> {
+    return this.memberships.members(integrationId, groupId);
+  }
+
+  /**
+   * Creates a group with its first members. Written pending (version 0), shown once its members are in: a create that
+   * stops half-way leaves nothing visible, and its retry takes the pending group over instead of finding the name
+   * taken by a group with some of its members.
+   */
+  async create(integrationId: string, fields: GroupFields, members: MemberInput[]): Promise<GroupRecord> {
+    assertGroupFits(fields, members);
+    const timestamp = this.now().toISOString();
+    const group: GroupRecord = { id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 };
+    if (fields.externalId !== undefined) group.externalId = fields.externalId;
+    const pending = await this.createPending({ ...group, pending: true, version: 0 }, members.map((member) => member.value));
+    await this.addMembers(integrationId, pending.id, members);
+    try {
+      return await this.groups.update(pending, group);
+    } catch (error) {
+      // Taken over meanwhile by another create of the same displayName: that one wins.
+      if (error instanceof ConcurrentUpdateError) throw nameTaken(group.displayName);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the pending group; a pending group already holding its displayName is taken over with its rows: those
+   * found from the group side, and those of the members this request names (an earlier attempt of the same request
+   * may have written their member side only).
+   */
+  private async createPending(group: GroupRecord, memberIds: string[]): Promise<GroupRecord> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.groups.create(group);
+      } catch (error) {
+        if (!(error instanceof KeyTakenError)) throw error;
+      }
+      const holder = await this.groups.findByDisplayName(group.integrationId, group.displayName, { includePending: true });
+      if (holder?.pending !== true || attempt + 1 >= PENDING_TAKEOVER_ATTEMPTS) throw nameTaken(group.displayName);
+      try {
+        // Guarded: a create that shows its group meanwhile keeps it, and this one looks again (and is refused).
+        await this.groups.deleteIfUnchanged(holder);
+      } catch (error) {
+        if (error instanceof ConcurrentUpdateError) continue;
+        throw error;
+      }
+      await this.memberships.remove(group.integrationId, holder.id, memberIds);
+      await this.removeMembershipRowsOf(group.integrationId, holder.id);
+    }
+  }
+
+  /**
+   * Applies a change computed from the current group (pure: it may run again after a lost race): the group row first
+   * (version-guarded, retried; a displayName clash leaves everything as it was), then the member rows, whose
+   * operations are idempotent.
+   */
+  async change(integrationId: string, id: string, compute: (group: GroupRecord) => { fields: GroupFields; delta: MembershipDelta }, options: WriteOptions = {}): Promise<GroupRecord> {
+    const { saved, delta } = await retryConcurrentUpdates(`group ${id}`, async () => {
+      const group = await this.require(integrationId, id);
+      assertIfMatch(options.ifMatch, weakVersionTag(group.version));
+      const { fields, delta } = compute(group);
+      assertGroupFits(fields, delta.add);
+      const next: GroupRecord = { ...group, displayName: fields.displayName, lastModified: this.now().toISOString() };
+      if (fields.externalId !== undefined) next.externalId = fields.externalId;
+      else delete next.externalId;
+      const unchanged = next.displayName === group.displayName && next.externalId === group.externalId;
+      try {
+        // Member-only changes (most of Entra's) leave the group row alone, so they never contend on its ETag.
+        return { saved: unchanged ? group : await this.groups.update(group, next), delta };
+      } catch (error) {
+        if (error instanceof KeyTakenError) throw nameTaken(next.displayName);
+        throw error;
+      }
+    });
+    await this.changeMembers(integrationId, id, delta);
+    return saved;
+  }
+
+  /** Adds, removes or replaces members in bulk (idempotent: a retried change converges). */
+  async changeMembers(integrationId: string, groupId: string, delta: MembershipDelta): Promise<void> {
+    if (delta.removeAll) await this.memberships.removeAll(integrationId, groupId);
+    if (delta.remove.length > 0) await this.memberships.remove(integrationId, groupId, delta.remove);
+    await this.addMembers(integrationId, groupId, delta.add);
+  }
+
+  /**
+   * Deletes the group row first (version-guarded; a racing rename or delete re-reads), then every membership row of
+   * it, on either side. A change adding members meanwhile checks the group after writing, so no row outlives the
+   * group; removing a group already gone still clears its rows (an earlier attempt may have stopped half-way), then
+   * throws NotFoundError.
+   */
+  async remove(integrationId: string, id: string, options: WriteOptions = {}): Promise<void> {
+    this.knownMembers.forget(integrationId, id);
+    const deleted = await retryConcurrentUpdates(`group ${id}`, async () => {
+      const group = await this.groups.get(integrationId, id);
+      if (group === undefined) return false;
+      assertIfMatch(options.ifMatch, weakVersionTag(group.version));
+      await this.groups.delete(group);
+      return true;
+    });
+    await this.removeMembershipRowsOf(integrationId, id);
+    this.knownMembers.forget(integrationId, id);
+    if (!deleted) throw new NotFoundError(`Resource ${id} not found`);
+  }
+
+  /** Every membership row of a deleted group, on either side: its members, and its places as a member of others. */
+  private async removeMembershipRowsOf(integrationId: string, groupId: string): Promise<void> {
+    await this.memberships.removeAll(integrationId, groupId);
+    await this.memberships.removeMemberEverywhere(integrationId, groupId);
+  }
+
+  /** The integration's groups with their targeting switch. */
+  async listForAdmin(integrationId: string): Promise<AdminGroupView[]> {
+    const groups: AdminGroupView[] = [];
+    for await (const group of this.groups.list(integrationId)) {
+      const { id, displayName, externalId, enabled, created, lastModified } = group;
+      groups.push({ id, displayName, ...(externalId === undefined ? {} : { externalId }), enabled, created, lastModified });
+    }
+    return groups;
+  }
+
+  /** Turns targeting on or off for a group. */
+  async setEnabled(integrationId: string, id: string, enabled: boolean): Promise<GroupRecord | undefined> {
+    return retryConcurrentUpdates(`group ${id}`, async () => {
+      const group = await this.groups.get(integrationId, id);
+      if (group === undefined) return undefined;
+      return this.groups.update(group, { ...group, enabled, lastModified: this.now().toISOString() });
+    });
+  }
+
+  /**
+   * Adds the members that exist in this integration (a visible user or one of its groups; unknown ids and the group
+   * itself are ignored). Rows are written first and each member is checked after, with a fresh read, and so is the
+   * group: a delete racing this write either comes before the check (which then takes the row back out) or after it
+   * (and the deleter's clean-up, which runs after its delete, finds the row). The cache only guesses the type.
+   */
+  private async addMembers(integrationId: string, groupId: string, members: MemberInput[]): Promise<void> {
+    const unique = new Map(members.filter((member) => member.value !== groupId).map((member) => [member.value, member]));
+    if (unique.size === 0) return;
+    const rows = [...unique.values()].map((member) => {
+      const row: MemberRow = { value: member.value, type: member.type ?? this.knownMembers.get(integrationId, member.value) ?? 'User' };
+      if (member.display !== undefined) row.display = member.display;
+      return row;
+    });
+    await this.memberships.add(integrationId, groupId, rows);
+    const gone: string[] = [];
+    const retyped: MemberRow[] = [];
+    await forEachBounded(rows, MEMBER_CHECK_PARALLELISM, async (row) => {
+      const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
+      if (type === undefined) gone.push(row.value);
+      else if (type !== row.type) retyped.push({ ...row, type });
+    });
+    if (gone.length > 0) await this.memberships.remove(integrationId, groupId, gone);
+    if (retyped.length > 0) await this.memberships.add(integrationId, groupId, retyped);
+    if ((await this.groups.get(integrationId, groupId, { includePending: true })) === undefined) {
+      await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
+    }
+  }
+
+  /** What a member id is in this integration, read now (never from the cache, which only remembers the answer). */
+  private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
+    let type: 'User' | 'Group' | undefined;
+    if (member.type !== 'Group') {
+      const person = await this.people.getById(member.value);
+      if (person !== undefined && isVisible(person, integrationId)) type = 'User';
+    }
+    if (type === undefined && member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) type = 'Group';
+    if (type !== undefined) this.knownMembers.remember(integrationId, member.value, type);
+    return type;
+  }
+}
