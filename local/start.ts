@@ -2,6 +2,7 @@
 // Settings → embedded Azurite when needed → `@azure/functions-core` → function modules → HTTP host.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminPageBanner } from './admin-page-banner.js';
 import { type RunningAzurite, startAzurite } from './azurite.js';
 import { announceDefaultIntegration } from './default-integration.js';
 import { importFunctionModules } from './function-modules.js';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
     host = await startHttpHost({ registry, port, routePrefix, functionsKey, host: setting(values, 'HOST') });
     console.log(`Functions host listening on ${host.url} (route prefix "/${routePrefix}")`);
     printRoutes(host, registry);
+    for (const line of adminPageBanner(host.routes(), host.url, settings.path)) console.log(line);
 
     await announceDefaultIntegration(host.url);
   } catch (error: unknown) {

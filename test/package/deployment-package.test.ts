@@ -44,7 +44,8 @@ afterAll(async () => {
 describe('the deployment package', () => {
   it('holds the compiled product code, host.json, package.json and node_modules, nothing else', async () => {
     expect((await readdir(unpacked)).sort()).toEqual(['dist', 'host.json', 'node_modules', 'package.json']);
-    expect((await readdir(join(unpacked, 'dist'))).sort()).toEqual(['functions', 'shared']);
+    expect((await readdir(join(unpacked, 'dist'))).sort()).toEqual(['functions', 'shared', 'web']);
+    expect(await readdir(join(unpacked, 'dist', 'web', 'admin'))).toEqual(expect.arrayContaining(['index.html', 'admin.css', 'main.js']));
     const compiled = await readdir(join(unpacked, 'dist'), { recursive: true });
     expect(compiled.filter((file) => /\.(ts|map)$/.test(file))).toEqual([]);
   });
@@ -123,5 +124,15 @@ describe('the deployment package, running', () => {
 
     const list = await admin('/integrations');
     expect(list.status).toBe(200);
+  });
+
+  it('serves the admin page and its modules from the package, with the CSP', async () => {
+    const index = await fetch(`${baseUrl}/api/admin/page/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await index.text()).toContain('<script type="module" src="main.js"></script>');
+    const script = await fetch(`${baseUrl}/api/admin/page/screens/integrations.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 });
