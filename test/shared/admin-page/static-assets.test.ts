@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assetNameOf, etagOf, loadStaticAssets, MAX_ASSET_BYTES, matchesIfNoneMatch } from '../../../shared/admin-page/static-assets.js';
+import { assetNameOf, etagOf, loadStaticAssets, matchesIfNoneMatch, MAX_ASSET_BYTES } from '../../../shared/admin-page/static-assets.js';
 
 let folder: string;
 
