@@ -1,10 +1,10 @@
-// Integrations (data sources): creation with a fresh secret token, lookup, token reveal and rotation, and the
-// authentication of SCIM requests. The token's plaintext lives only in the secret store.
+// Integrations (data sources): creation with a fresh secret token, lookup, token reveal and rotation, and the check
+// of a presented token (how a request carries it is its edge's business: scim-api/authenticate.ts). The token's
+// plaintext lives only in the secret store.
 import { randomBytes } from 'node:crypto';
-import { unauthorized } from '../scim/errors.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { IntegrationRecord, IntegrationRepository, UserProvisioning } from '../storage/integration-repository.js';
-import { bearerToken, generateSecretToken, hashSecretToken, secretTokenMatches } from './secret-token.js';
+import { generateSecretToken, hashSecretToken, secretTokenMatches } from './secret-token.js';
 
 export interface IntegrationView {
   id: string;
@@ -79,15 +79,10 @@ export class IntegrationService {
     return token;
   }
 
-  /** The integration a SCIM request may act for; 401 for a missing, malformed or foreign token. */
-  async authenticate(integrationId: string, authorization: string | null): Promise<IntegrationRecord> {
-    const token = bearerToken(authorization);
-    if (token === undefined) throw unauthorized('Missing bearer token: send "Authorization: Bearer <Secret Token>".');
+  /** The integration the token is the secret of (compared in constant time), or undefined for any other token. */
+  async verifyToken(integrationId: string, token: string): Promise<IntegrationRecord | undefined> {
     const record = await this.cachedRecord(integrationId);
-    if (record === undefined || !secretTokenMatches(token, record.tokenHash)) {
-      throw unauthorized('The bearer token is not valid for this Tenant URL.');
-    }
-    return record;
+    return record !== undefined && secretTokenMatches(token, record.tokenHash) ? record : undefined;
   }
 
   private async cachedRecord(id: string): Promise<IntegrationRecord | undefined> {

@@ -19,10 +19,3 @@ export function secretTokenMatches(presented: string, storedHash: string): boole
   const actual = Buffer.from(hashSecretToken(presented), 'utf8');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
-
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
-export function bearerToken(authorization: string | null | undefined): string | undefined {
-  if (authorization === null || authorization === undefined) return undefined;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return match?.[1];
-}

@@ -6,6 +6,7 @@ import { internalErrorBody, ScimError } from '../scim/errors.js';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { type Services, services } from '../services.js';
+import { authenticateScimRequest } from './authenticate.js';
 import { toScimError } from './scim-error-mapping.js';
 import { scimResponse } from './scim-http.js';
 
@@ -36,7 +37,7 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
     const opName = `scim.${name}.${request.method.toLowerCase()}`;
     try {
       const all = await services();
-      const integration = await all.integrations.authenticate(integrationId, request.headers.get('authorization'));
+      const integration = await authenticateScimRequest(all.integrations, integrationId, request.headers.get('authorization'));
       const response = await operation({ request, context, integration, services: all, baseUrl: tenantBaseUrl(request, integration.id) });
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), integrationId: integration.id });
       return response;

@@ -2,6 +2,7 @@
 // answered: the same JSON for every projection, the same ETag, every member exactly once; lists stream group after
 // group; answers without members and errors stay whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticateScimRequest } from '../../shared/scim-api/authenticate.js';
 import type { GroupCall } from '../../shared/scim-api/group-service.js';
 import { type ProjectionOptions, projectResource } from '../../shared/scim/projection.js';
 import { type MemberRow, MembershipRepository } from '../../shared/storage/membership-repository.js';
@@ -39,7 +40,7 @@ beforeAll(async () => {
   host = await startTestHost();
   const integration = await host.createIntegration('create');
   scim = new ScimClient(integration.tenantUrl, integration.secretToken);
-  const record = await host.services.integrations.authenticate(integration.id, `Bearer ${integration.secretToken}`);
+  const record = await authenticateScimRequest(host.services.integrations, integration.id, `Bearer ${integration.secretToken}`);
   call = { integration: record, locationOf: (id) => `${integration.tenantUrl}/Groups/${id}`, userLocationOf: (id) => `${integration.tenantUrl}/Users/${id}` };
   large = await createGroup('Streamed large');
   small = await createGroup('Streamed small');

@@ -1,5 +1,5 @@
 // IntegrationService against Azurite and a LocalFileSecretStore in a temporary directory: the token lives only in
-// the secret store, the table keeps its hash, and SCIM requests are authenticated against it.
+// the secret store, the table keeps its hash, and SCIM requests are authenticated against it (scim-api/authenticate.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { IntegrationService, tenantUrlOf } from '../../../shared/directory/integ
 import { hashSecretToken, secretTokenMatches } from '../../../shared/directory/secret-token.js';
 import type * as SecretTokenModule from '../../../shared/directory/secret-token.js';
 import { ScimError } from '../../../shared/scim/errors.js';
+import { authenticateScimRequest } from '../../../shared/scim-api/authenticate.js';
 import { LocalFileSecretStore } from '../../../shared/secrets/local-file-secret-store.js';
 import { IntegrationRepository } from '../../../shared/storage/integration-repository.js';
 import { createTableClients, type TableClients } from '../../../shared/storage/table-clients.js';
@@ -108,12 +109,12 @@ describe('IntegrationService: create, reveal, list', () => {
   });
 });
 
-describe('IntegrationService: authenticate', () => {
+describe('IntegrationService: a SCIM request authenticated by its token', () => {
   it('accepts its own token through the constant-time comparison', async () => {
     const created = await service.create({ displayName: 'auth', userProvisioning: 'matchOnly' }, BASE);
     const matches = vi.mocked(secretTokenMatches);
     matches.mockClear();
-    const record = await service.authenticate(created.id, `Bearer ${created.secretToken}`);
+    const record = await authenticateScimRequest(service, created.id, `Bearer ${created.secretToken}`);
     expect(record.id).toBe(created.id);
     expect(matches).toHaveBeenCalledWith(created.secretToken, hashSecretToken(created.secretToken));
   });
@@ -121,34 +122,34 @@ describe('IntegrationService: authenticate', () => {
   it('refuses missing, malformed, wrong and foreign tokens with 401', async () => {
     const mine = await service.create({ displayName: 'mine', userProvisioning: 'matchOnly' }, BASE);
     const other = await service.create({ displayName: 'other', userProvisioning: 'matchOnly' }, BASE);
-    await expect401(service.authenticate(mine.id, null));
-    await expect401(service.authenticate(mine.id, ''));
-    await expect401(service.authenticate(mine.id, 'Bearer'));
-    await expect401(service.authenticate(mine.id, `Basic ${mine.secretToken}`));
-    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken} extra`));
-    await expect401(service.authenticate(mine.id, mine.secretToken));
-    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken.slice(1)}`));
-    await expect401(service.authenticate(mine.id, `Bearer ${mine.secretToken.toLowerCase()}x`));
-    await expect401(service.authenticate(mine.id, `Bearer ${other.secretToken}`));
-    await expect401(service.authenticate(mine.id, `Bearer ${hashSecretToken(mine.secretToken)}`));
-    await expect401(service.authenticate(randomBytes(16).toString('hex'), `Bearer ${mine.secretToken}`));
-    await expect401(service.authenticate('NOT-AN-ID', `Bearer ${mine.secretToken}`));
+    await expect401(authenticateScimRequest(service, mine.id, null));
+    await expect401(authenticateScimRequest(service, mine.id, ''));
+    await expect401(authenticateScimRequest(service, mine.id, 'Bearer'));
+    await expect401(authenticateScimRequest(service, mine.id, `Basic ${mine.secretToken}`));
+    await expect401(authenticateScimRequest(service, mine.id, `Bearer ${mine.secretToken} extra`));
+    await expect401(authenticateScimRequest(service, mine.id, mine.secretToken));
+    await expect401(authenticateScimRequest(service, mine.id, `Bearer ${mine.secretToken.slice(1)}`));
+    await expect401(authenticateScimRequest(service, mine.id, `Bearer ${mine.secretToken.toLowerCase()}x`));
+    await expect401(authenticateScimRequest(service, mine.id, `Bearer ${other.secretToken}`));
+    await expect401(authenticateScimRequest(service, mine.id, `Bearer ${hashSecretToken(mine.secretToken)}`));
+    await expect401(authenticateScimRequest(service, randomBytes(16).toString('hex'), `Bearer ${mine.secretToken}`));
+    await expect401(authenticateScimRequest(service, 'NOT-AN-ID', `Bearer ${mine.secretToken}`));
     // The right token still works after all that.
-    await expect(service.authenticate(mine.id, `bearer ${mine.secretToken}`)).resolves.toMatchObject({ id: mine.id });
+    await expect(authenticateScimRequest(service, mine.id, `bearer ${mine.secretToken}`)).resolves.toMatchObject({ id: mine.id });
   });
 });
 
 describe('IntegrationService: rotation', () => {
   it('replaces the token: the old one stops working at once on this instance', async () => {
     const created = await service.create({ displayName: 'rotate', userProvisioning: 'matchOnly' }, BASE);
-    await service.authenticate(created.id, `Bearer ${created.secretToken}`); // cached
+    await authenticateScimRequest(service, created.id, `Bearer ${created.secretToken}`); // cached
     clock += 1_000;
     const rotated = await service.rotateToken(created.id);
     expect(rotated).toMatch(/^[A-Za-z0-9_-]{64}$/);
     expect(rotated).not.toBe(created.secretToken);
 
-    await expect401(service.authenticate(created.id, `Bearer ${created.secretToken}`));
-    await expect(service.authenticate(created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
+    await expect401(authenticateScimRequest(service, created.id, `Bearer ${created.secretToken}`));
+    await expect(authenticateScimRequest(service, created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
     expect(await service.revealToken(created.id)).toBe(rotated);
     const raw = await tables.integrations.getEntity<Record<string, unknown>>('integration', created.id);
     expect(raw.tokenHash).toBe(hashSecretToken(rotated!));
@@ -159,15 +160,15 @@ describe('IntegrationService: rotation', () => {
   it('takes effect on another instance once its cached row expires', async () => {
     const created = await service.create({ displayName: 'two instances', userProvisioning: 'matchOnly' }, BASE);
     const other = newService();
-    await other.authenticate(created.id, `Bearer ${created.secretToken}`);
+    await authenticateScimRequest(other, created.id, `Bearer ${created.secretToken}`);
     const rotated = (await service.rotateToken(created.id))!;
 
     clock += 29_000; // within the cache window the other instance still knows only the old hash
-    await expect(other.authenticate(created.id, `Bearer ${created.secretToken}`)).resolves.toMatchObject({ id: created.id });
-    await expect401(other.authenticate(created.id, `Bearer ${rotated}`));
+    await expect(authenticateScimRequest(other, created.id, `Bearer ${created.secretToken}`)).resolves.toMatchObject({ id: created.id });
+    await expect401(authenticateScimRequest(other, created.id, `Bearer ${rotated}`));
     clock += 2_000;
-    await expect401(other.authenticate(created.id, `Bearer ${created.secretToken}`));
-    await expect(other.authenticate(created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
+    await expect401(authenticateScimRequest(other, created.id, `Bearer ${created.secretToken}`));
+    await expect(authenticateScimRequest(other, created.id, `Bearer ${rotated}`)).resolves.toMatchObject({ id: created.id });
   });
 
   it('answers undefined when rotating an unknown integration', async () => {

@@ -2,7 +2,7 @@
 import * as crypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { bearerToken, generateSecretToken, hashSecretToken, secretTokenMatches } from '../../../shared/directory/secret-token.js';
+import { generateSecretToken, hashSecretToken, secretTokenMatches } from '../../../shared/directory/secret-token.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof crypto>();
@@ -66,25 +66,5 @@ describe('secretTokenMatches', () => {
     expect(secretTokenMatches(token, hashSecretToken(token))).toBe(true);
     expect(spy).toHaveBeenCalledTimes(2);
     for (const [a, b] of spy.mock.calls) expect((a as Buffer).length).toBe((b as Buffer).length);
-  });
-});
-
-describe('bearerToken', () => {
-  it.each<[string | null | undefined, string | undefined]>([
-    ['Bearer abc.DEF-_=', 'abc.DEF-_='],
-    ['bearer abc', 'abc'],
-    ['BEARER   abc  ', 'abc'],
-    ['  Bearer\tabc', 'abc'],
-    [null, undefined],
-    [undefined, undefined],
-    ['', undefined],
-    ['Bearer', undefined],
-    ['Bearer ', undefined],
-    ['Basic dXNlcjpwYXNz', undefined],
-    ['Bearer a b', undefined],
-    ['abc', undefined],
-    ['Bearerabc', undefined],
-  ])('%j gives %j', (header, expected) => {
-    expect(bearerToken(header)).toBe(expected);
   });
 });
