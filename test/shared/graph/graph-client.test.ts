@@ -121,6 +121,19 @@ describe('GraphClient against the Graph fake', () => {
     expect(client.counters.throttledWaitInMs).toBe(6000);
   });
 
+  it('caps a very long Retry-After, and retries a network failure with backoff', async () => {
+    fake.routes.faults.add({ status: 429, retryAfter: 3600 });
+    let failures = 1;
+    const flakyFetch: typeof fetch = (input, init) => {
+      if (failures-- > 0) return Promise.reject(new TypeError('fetch failed'));
+      return fetch(input, init);
+    };
+    const { client, sleeps } = graphClientFor(fake, { fetch: flakyFetch, retry: { maxRetryAfterInMs: 120_000, baseDelayInMs: 1000 } });
+    expect(await collect(listUsers(client, ['id']))).toHaveLength(7);
+    expect(sleeps).toEqual([500, 120_000]);
+    expect(client.counters).toMatchObject({ retries: 2, throttledResponses: 1 });
+  });
+
   it('gives up after the bounded tries with a typed error that carries Graph\'s request id', async () => {
     fake.routes.faults.add({ status: 429, retryAfter: 1, times: 10 });
     const { client, sleeps } = graphClientFor(fake, { retry: { maxAttempts: 3 } });
