@@ -1,4 +1,5 @@
-// The shapes the admin API answers (shared/admin-api/), as far as the page reads them.
+// The shapes the admin API answers (shared/admin-api/), as far as the page reads them. Written out here rather than
+// imported: the browser build compiles web/ only, never server modules.
 
 export interface Integration {
   id: string;

@@ -1,16 +1,18 @@
-// The integration drop-down of the screens that show one integration's data (groups, attributes). Choosing another
-// moves to `#<screen>/<integration id>`, so the choice survives a reload and the back button.
+// The frame of the screens that show one integration's data (groups, attributes): an integration drop-down, the
+// screen's progress and error line, then the screen's own view of the chosen integration. Choosing another moves to
+// `#<screen>/<integration id>`, so the choice survives a reload and the back button.
 import { h, labelled, option } from './dom.js';
+import { type Feedback, feedback } from './feedback.js';
 import type { Integration } from './admin-types.js';
 import type { ScreenContext } from './screens/screen.js';
 
-export interface PickedIntegration {
+interface PickedIntegration {
   readonly element: HTMLElement;
   /** The integration the screen shows: the one named in the hash, else the first; undefined when there is none. */
   readonly selected: Integration | undefined;
 }
 
-export async function pickIntegration(context: ScreenContext, screenId: string, requestedId: string | undefined): Promise<PickedIntegration> {
+async function pickIntegration(context: ScreenContext, screenId: string, requestedId: string | undefined): Promise<PickedIntegration> {
   const integrations = await context.integrations();
   if (integrations.length === 0) {
     return { element: h('p', {}, 'No integrations yet: create one on the Integrations screen.'), selected: undefined };
@@ -22,4 +24,20 @@ export async function pickIntegration(context: ScreenContext, screenId: string, 
     ...integrations.map((integration) => option(integration.id, integration.displayName, integration === selected)),
   );
   return { element: labelled('Integration', select), selected };
+}
+
+/** Draws the drop-down and the feedback line into `container`, then what `view` makes of the chosen integration. */
+export async function drawForIntegration(
+  container: HTMLElement,
+  context: ScreenContext,
+  screenId: string,
+  requestedId: string | undefined,
+  view: (integration: Integration, status: Feedback) => Promise<HTMLElement | undefined>,
+): Promise<void> {
+  const status = feedback();
+  const picked = await pickIntegration(context, screenId, requestedId);
+  container.append(picked.element, status.element);
+  if (picked.selected === undefined) return;
+  const drawn = await view(picked.selected, status);
+  if (drawn !== undefined) container.append(drawn);
 }

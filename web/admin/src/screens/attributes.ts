@@ -3,9 +3,8 @@
 // The Add Attribute dialog waits for the targeting-attribute routes (issue 7, section 1).
 import { segment } from '../api.js';
 import { formatTime, h, labelled, table } from '../dom.js';
-import { feedback } from '../feedback.js';
 import type { CatalogAttribute } from '../admin-types.js';
-import { pickIntegration } from '../integration-picker.js';
+import { drawForIntegration } from '../integration-picker.js';
 import type { Screen } from './screen.js';
 
 function catalogView(attributes: CatalogAttribute[]): HTMLElement {
@@ -42,13 +41,9 @@ function catalogView(attributes: CatalogAttribute[]): HTMLElement {
 export const attributesScreen: Screen = {
   id: 'attributes',
   title: 'Attributes',
-  async render(container, context, argument) {
-    const status = feedback();
-    const picked = await pickIntegration(context, 'attributes', argument);
-    container.append(picked.element, status.element);
-    if (picked.selected === undefined) return;
-    const id = picked.selected.id;
-    const answer = await status.run('Loading the imported attributes…', () => context.api.get<{ attributes: CatalogAttribute[] }>(`integrations/${segment(id)}/attributes`));
-    if (answer !== undefined) container.append(catalogView(answer.attributes));
-  },
+  render: (container, context, argument) =>
+    drawForIntegration(container, context, 'attributes', argument, async ({ id }, status) => {
+      const answer = await status.run('Loading the imported attributes…', () => context.api.get<{ attributes: CatalogAttribute[] }>(`integrations/${segment(id)}/attributes`));
+      return answer && catalogView(answer.attributes);
+    }),
 };

@@ -3,9 +3,9 @@
 // sources wait for their admin routes (issue 7, section 1).
 import { segment } from '../api.js';
 import { formatTime, h, labelled, option, table } from '../dom.js';
-import { type Feedback, feedback } from '../feedback.js';
+import type { Feedback } from '../feedback.js';
 import type { AdminGroup } from '../admin-types.js';
-import { pickIntegration } from '../integration-picker.js';
+import { drawForIntegration } from '../integration-picker.js';
 import type { Screen, ScreenContext } from './screen.js';
 
 type StatusFilter = 'all' | 'enabled' | 'disabled';
@@ -143,14 +143,9 @@ function groupsView(context: ScreenContext, state: GroupsState, status: Feedback
 export const groupsScreen: Screen = {
   id: 'groups',
   title: 'Groups',
-  async render(container, context, argument) {
-    const status = feedback();
-    const picked = await pickIntegration(context, 'groups', argument);
-    container.append(picked.element, status.element);
-    if (picked.selected === undefined) return;
-    const integrationId = picked.selected.id;
-    const answer = await status.run('Loading groups…', () => context.api.get<{ groups: AdminGroup[] }>(`integrations/${segment(integrationId)}/groups`));
-    if (answer === undefined) return;
-    container.append(groupsView(context, { integrationId, groups: answer.groups, selected: new Set(), filter: 'all', search: '' }, status));
-  },
+  render: (container, context, argument) =>
+    drawForIntegration(container, context, 'groups', argument, async ({ id: integrationId }, status) => {
+      const answer = await status.run('Loading groups…', () => context.api.get<{ groups: AdminGroup[] }>(`integrations/${segment(integrationId)}/groups`));
+      return answer && groupsView(context, { integrationId, groups: answer.groups, selected: new Set(), filter: 'all', search: '' }, status);
+    }),
 };
