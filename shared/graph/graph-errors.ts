@@ -42,7 +42,7 @@ export class GraphResyncNeededError extends GraphRequestError {}
 export class GraphThrottledError extends GraphRequestError {}
 
 /** The token endpoint refused the app's credentials; `reason` says what the admin must fix. */
-export type GraphAuthenticationFailure = 'invalidSecret' | 'expiredSecret' | 'unknownApplication' | 'unknownTenant' | 'other';
+export type GraphAuthenticationFailure = 'invalidSecret' | 'expiredSecret' | 'unknownApplication' | 'unknownTenant' | 'loginUnreachable' | 'other';
 
 export class GraphAuthenticationError extends Error {
   constructor(
@@ -65,12 +65,18 @@ const AUTHENTICATION_FAILURES: Readonly<Record<string, { reason: GraphAuthentica
   '900023': { reason: 'unknownTenant', advice: 'the tenant id is not valid: check the tenant id' },
 };
 
+/** How MSAL and Node describe a login service that did not answer. */
+const UNREACHABLE = /network_error|endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|fetch failed/i;
+
 /** A credential failure as a GraphAuthenticationError; the identity library's own text is kept out (it may grow). */
 export function authenticationErrorFrom(error: unknown): GraphAuthenticationError {
   const text = error instanceof Error ? error.message : String(error);
   const code = /AADSTS(\d+)/.exec(text)?.[1];
   const known = code === undefined ? undefined : AUTHENTICATION_FAILURES[code];
   if (known !== undefined) return new GraphAuthenticationError(known.reason, code, `Sign-in to Microsoft Entra failed (AADSTS${code}): ${known.advice}.`);
+  if (code === undefined && UNREACHABLE.test(text)) {
+    return new GraphAuthenticationError('loginUnreachable', undefined, 'The Microsoft Entra login service could not be reached: check the cloud setting and the network, then try again.');
+  }
   const suffix = code === undefined ? '' : ` (AADSTS${code})`;
   return new GraphAuthenticationError('other', code, `Sign-in to Microsoft Entra failed${suffix}: check the tenant id, client id, client secret and cloud.`);
 }

@@ -7,6 +7,8 @@ import { GraphClient } from '../../../shared/graph/graph-client.js';
 import { GraphCredentialCache } from '../../../shared/graph/graph-credentials.js';
 import { listUsers } from '../../../shared/graph/graph-directory-reader.js';
 import { GraphAuthenticationError } from '../../../shared/graph/graph-errors.js';
+import { graphClientForIntegration } from '../../../shared/graph/graph-integration-client.js';
+import { parseGraphIntegrationInput } from '../../../shared/graph/graph-integration-settings.js';
 import { collect, graphClientFor } from '../../support/graph-fake/client-harness.js';
 import { type GraphFake, startGraphFake } from '../../support/graph-fake/graph-fake.js';
 import { sampleTenant } from '../../support/graph-fake/sample-tenant.js';
@@ -34,6 +36,14 @@ describe('Graph credentials against the fake login service', () => {
       expect(fake.routes.requests[0]?.url.startsWith(graphApiRoot(graphCloud(name)))).toBe(true);
     });
   }
+
+  it('builds an integration\'s client from its settings: cloud, tenant, client and the secret from the store', async () => {
+    fake = startGraphFake({ tenant: sampleTenant().tenant, cloud: graphCloud('china') });
+    const { settings } = parseGraphIntegrationInput({ tenantId: fake.tenant.tenantId, clientId: fake.tenant.app.clientId, cloud: 'china', groupSelection: { mode: 'all' } }, 'update');
+    const client = graphClientForIntegration('integration-1', settings, fake.credentials.clientSecret, new GraphCredentialCache());
+    expect(client.cloud.name).toBe('china');
+    expect(await collect(listUsers(client, ['id']))).toHaveLength(7);
+  });
 
   it('reuses one credential (and its token) per integration, and builds a new one when the secret changes', async () => {
     fake = startGraphFake({ tenant: sampleTenant().tenant });
@@ -71,6 +81,15 @@ describe('Graph credentials against the fake login service', () => {
       expect(fake.routes.requests).toHaveLength(0);
     });
   }
+
+  it('reports a login service that cannot be reached as loginUnreachable', async () => {
+    fake = startGraphFake({ tenant: sampleTenant().tenant });
+    fake.login.unreachable = true;
+    const { client } = graphClientFor(fake);
+    const error = await collect(listUsers(client, ['id'])).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'GraphAuthenticationError', reason: 'loginUnreachable' });
+    expect(fake.routes.requests).toHaveLength(0);
+  });
 
   it('reports an expired secret so the admin knows to create a new one', async () => {
     fake = startGraphFake({ tenant: sampleTenant().tenant });

@@ -19,6 +19,8 @@ function entraError(status: number, error: string, aadsts: number, description: 
 
 export class LoginRoutes {
   readonly tokenRequests: LoggedTokenRequest[] = [];
+  /** When set, every login request fails as a network error (the service cannot be reached). */
+  unreachable = false;
   private readonly issued = new Set<string>();
 
   constructor(
@@ -34,6 +36,7 @@ export class LoginRoutes {
   }
 
   async handle(request: Request): Promise<Response> {
+    if (this.unreachable) return Response.error();
     const url = new URL(request.url);
     const [tenant = '', ...rest] = url.pathname.split('/').filter((s) => s !== '');
     const path = rest.join('/');
