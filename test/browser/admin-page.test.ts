@@ -130,6 +130,23 @@ describe('the admin page in a browser', () => {
     expect(groups.map((group: { enabled: boolean }) => group.enabled)).toEqual([true, true, true]);
   });
 
+  it('shows why a switch failed: the group was deleted through SCIM after the list was drawn', async () => {
+    const scim = new ScimClient(created.tenantUrl, created.secretToken);
+    const sales = (await host.adminJson(`/integrations/${created.id}/groups`)).groups.find((group: { displayName: string }) => group.displayName === 'Sales');
+    expect((await scim.delete(`/Groups/${sales.id}`)).status).toBe(204);
+    await page.getByLabel('Status').selectOption('all');
+    await page.getByRole('button', { name: 'Disable Sales' }).click();
+    await page.getByText('1 of 1 could not be disabled.').waitFor();
+    expect(await alertText()).toMatch(/Sales: .*not found \(HTTP 404, notFound\)/);
+  });
+
+  it('shows where the keyboard is', async () => {
+    await page.getByLabel('Name contains').focus();
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate('(() => { const style = getComputedStyle(document.activeElement); return style.outlineStyle + " " + style.outlineWidth; })()');
+    expect(outline).toBe('solid 3px');
+  });
+
   it('lists the attributes the integration imported', async () => {
     await page.getByRole('link', { name: 'Attributes' }).first().click();
     await page.getByRole('heading', { name: 'Attributes', level: 2 }).waitFor();
@@ -169,10 +186,11 @@ describe('the admin page in a browser', () => {
     expect((await new ScimClient(created.tenantUrl, created.secretToken).get('/Users?count=1')).status).toBe(401);
   });
 
-  it('logged nothing in the session but the two refusals it provoked (the wrong key, the blank name)', () => {
+  it('logged nothing in the session but the refusals it provoked (the wrong key, the blank name, the deleted group)', () => {
     expect(browser.problems).toEqual([
       'console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
       'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      'console error: Failed to load resource: the server responded with a status of 404 (Not Found)',
     ]);
   });
 
