@@ -42,7 +42,7 @@ export interface BenchEnvironment {
   /** The bench's tables, for the storage checker. */
   tables: TableClients;
   /** A second host whose storage requests are counted. */
-  startCountingHost: () => Promise<{ hostUrl: string; storageRequests: () => number; resetStorageRequests: () => void }>;
+  startCountingHost: () => Promise<{ hostUrl: string; storageRequests: () => string[]; resetStorageRequests: () => void }>;
   stop(): Promise<void>;
 }
 
@@ -129,7 +129,7 @@ export async function startBenchEnvironment(): Promise<BenchEnvironment> {
       cleanups.push(() => counter.close());
       // The same secret store: integrations created through either host authenticate on both.
       const counted = await forkHost(counter.connectionString, secretsPath, serverErrors, cleanups);
-      return { hostUrl: counted.url, storageRequests: counter.requests, resetStorageRequests: counter.reset };
+      return { hostUrl: counted.url, storageRequests: counter.requestLines, resetStorageRequests: counter.reset };
     };
 
     return {

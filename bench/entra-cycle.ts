@@ -103,7 +103,14 @@ function phaseLine(p: PhaseRow): string {
   return cells.join(' ');
 }
 
-function printReport(options: CycleOptions, summary: CycleSummary, group: GroupMemoryResult, roundTrips: RoundTrips): void {
+/** `GET people(key) ×2, POST $batch`: each kind of storage request once, with its count, in first-seen order. */
+function tally(requests: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const request of requests) counts.set(request, (counts.get(request) ?? 0) + 1);
+  return [...counts].map(([request, count]) => (count === 1 ? request : `${request} ×${count}`)).join(', ');
+}
+
+function printReport(options: CycleOptions, summary: CycleSummary, group: GroupMemoryResult, roundTrips: RoundTrips, storageRequests: ReadonlyMap<string, string[]>): void {
   console.log(
     `\nEntra initial cycle: ${options.users} users, ${options.groups} groups, ${options.memberships} memberships, ` +
       `concurrency ${options.concurrency}, disable fraction ${options.disableFraction}; user import ${summary.importSeconds.toFixed(2)} s (not timed as SCIM)`,
@@ -140,6 +147,7 @@ function printReport(options: CycleOptions, summary: CycleSummary, group: GroupM
       `(target ≤ ${TARGET_GROUP_GET_PEAK_RSS_DELTA_MB}: ${met(group.peakRssDeltaMb <= TARGET_GROUP_GET_PEAK_RSS_DELTA_MB)}; members seeded in ${group.seedSeconds} s)`,
   );
   console.log(`roundTrips (storage requests per request) ${Object.entries(roundTrips).map(([name, count]) => `${name} ${count}`).join(', ')}`);
+  for (const [kind, requests] of storageRequests) console.log(`  ${kind}: ${tally(requests)}`);
   console.log(`machine: ${machineLoad()} (load generator, Functions host and Azurite each in a process of their own)`);
 }
 
@@ -213,8 +221,9 @@ async function main(): Promise<number> {
     );
     progress('storage round trips...');
     const counting = await environment.startCountingHost();
-    const roundTrips = await measureRoundTrips({ ...counting, functionsKey: environment.functionsKey });
-    printReport(options, summary, group, roundTrips);
+    const storageRequests = new Map<string, string[]>();
+    const roundTrips = await measureRoundTrips({ ...counting, functionsKey: environment.functionsKey, onMeasured: (kind, requests) => storageRequests.set(kind, requests) });
+    printReport(options, summary, group, roundTrips, storageRequests);
     const failed = summary.failureCount > 0 || summary.raw.failures > 0;
     if (failed) printFailures(summary, environment.serverErrors);
     const headline = {

@@ -8,6 +8,8 @@ export interface StorageCounter {
   /** The connection string with its TableEndpoint pointing at the proxy. */
   connectionString: string;
   requests: () => number;
+  /** The requests since the last reset, each as `METHOD table-or-path` (keys and query strings left out). */
+  requestLines: () => string[];
   reset: () => void;
   close(): Promise<void>;
 }
@@ -17,8 +19,10 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
   if (endpoint === undefined) throw new Error('the connection string has no http TableEndpoint');
   const target = new URL(endpoint);
   let count = 0;
+  let lines: string[] = [];
   const server = createServer((req, res) => {
     count++;
+    lines.push(describeRequest(req.method ?? '?', req.url ?? ''));
     const upstream = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -31,8 +35,10 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
   return {
     connectionString: connectionString.replace(endpoint, `http://127.0.0.1:${port}${target.pathname}`),
     requests: () => count,
+    requestLines: () => [...lines],
     reset: () => {
       count = 0;
+      lines = [];
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -40,4 +46,12 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
         server.close(() => resolve());
       }),
   };
+}
+
+/** `GET /devstoreaccount1/benchpeople(PartitionKey='…',RowKey='…')` → `GET people(key)`; `POST …/$batch` → `POST $batch`. */
+export function describeRequest(method: string, url: string): string {
+  const path = url.replace(/\?.*$/, '').replace(/^\/[^/]+\//, '');
+  const table = path.replace(/\(.*$/, '').replace(/^bench/, '');
+  const keyed = /\(PartitionKey=/.test(path) ? '(key)' : '';
+  return `${method} ${table}${keyed}`;
 }

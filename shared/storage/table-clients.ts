@@ -1,19 +1,39 @@
 // One TableClient per table, built from the settings: a connection string (Azurite locally) or the account's table
 // endpoint with a managed identity (Azure). Tables are created on first use. Every client checks what it writes
-// against Azure's size limits before sending it (entity-limits.ts), so no write path can skip the check.
+// against Azure's size limits before sending it (entity-limits.ts), so no write path can skip the check. Each client's
+// pipeline leaves out the per-call policies that do nothing for us (LEAN_PIPELINE_DROPS): a storage call is most of a
+// SCIM request's CPU (docs/performance.md).
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config.js';
 import { assertEntityWithinLimits, assertTransactionWithinLimits } from './entity-limits.js';
 import { isConflict } from './storage-errors.js';
 
-export const TABLE_NAMES = ['integrations', 'people', 'userindex', 'groups', 'members', 'attributes'] as const;
+export const TABLE_NAMES = ['integrations', 'people', 'userindex', 'groups', 'members', 'attributes', 'syncruns'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 export type TableClients = Record<TableName, TableClient>;
 
 export interface TableClientsOptions {
   /** Prefix for every table name (letters and digits), so tests and benchmarks can share one Azurite. */
   tablePrefix?: string;
+}
+
+/**
+ * Pipeline policies of the SDK that cost CPU on every storage call and do nothing here:
+ * - `tracingPolicy`: sanitises the URL and opens an OpenTelemetry span per HTTP request; no tracer is installed
+ *   (observability/telemetry.ts), so every span is a no-op. Put it back when dependency tracing is wired there.
+ * - `redirectPolicy`: Table Storage does not redirect. `formDataPolicy` and `multipartPolicy`: no call sends a form or
+ *   a multipart body through the pipeline (entity-group transactions build their own body). Each is one more async
+ *   hop per call.
+ * The retry, authentication, proxy, client-request-id, user-agent and log policies stay (the log policy writes only
+ * under AZURE_LOG_LEVEL; the proxy policy honours HTTPS_PROXY where one is set).
+ */
+export const LEAN_PIPELINE_DROPS = ['tracingPolicy', 'redirectPolicy', 'formDataPolicy', 'multipartPolicy'] as const;
+
+/** Removes LEAN_PIPELINE_DROPS from the client's pipeline. Returns the same client. */
+export function withLeanPipeline(client: TableClient): TableClient {
+  for (const name of LEAN_PIPELINE_DROPS) client.pipeline.removePolicy({ name });
+  return client;
 }
 
 export function storageCredential(settings: Settings): TokenCredential {
@@ -29,10 +49,10 @@ export function createTableClients(settings: Settings, options: TableClientsOpti
   const make = (name: TableName): TableClient => {
     const tableName = `${prefix}${name}`;
     if (settings.AzureWebJobsStorage !== undefined) {
-      return withEntityLimits(TableClient.fromConnectionString(settings.AzureWebJobsStorage, tableName, { allowInsecureConnection: true }));
+      return withLeanPipeline(withEntityLimits(TableClient.fromConnectionString(settings.AzureWebJobsStorage, tableName, { allowInsecureConnection: true })));
     }
     // parseSettings guarantees one of the two storage settings.
-    return withEntityLimits(new TableClient(settings.AzureWebJobsStorage__tableServiceUri ?? '', tableName, storageCredential(settings)));
+    return withLeanPipeline(withEntityLimits(new TableClient(settings.AzureWebJobsStorage__tableServiceUri ?? '', tableName, storageCredential(settings))));
   };
   return Object.fromEntries(TABLE_NAMES.map((name) => [name, make(name)])) as TableClients;
 }

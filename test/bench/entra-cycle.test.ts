@@ -99,7 +99,7 @@ describe('bench: Entra initial cycle (smoke)', () => {
   });
 
   it('counts the storage round trips of one request of each kind', { timeout: 120_000 }, async () => {
-    const roundTrips = await measureRoundTrips({ hostUrl: host.url, functionsKey: TEST_FUNCTIONS_KEY, storageRequests: counter.requests, resetStorageRequests: counter.reset });
+    const roundTrips = await measureRoundTrips({ hostUrl: host.url, functionsKey: TEST_FUNCTIONS_KEY, storageRequests: counter.requestLines, resetStorageRequests: counter.reset });
     expect(Object.keys(roundTrips)).toEqual(['postUser', 'matchGet', 'patchUser', 'disableUser', 'groupQuery', 'postGroup', 'groupMemberAdd100', 'deleteUser']);
     for (const count of Object.values(roundTrips)) expect(Number.isInteger(count) && count > 0).toBe(true);
     // The promise test/functions/storage-round-trips.test.ts pins, seen through the bench's own counter.
