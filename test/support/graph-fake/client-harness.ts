@@ -3,7 +3,7 @@
 // asserted without waiting, and a fixed "random" so jitter is deterministic.
 import { GraphClient, type GraphClientOptions } from '../../../shared/graph/graph-client.js';
 import { type GraphAppCredentials, GraphCredentialCache } from '../../../shared/graph/graph-credentials.js';
-import type { GraphFake } from './graph-fake.js';
+import type { GraphFakeHandlers } from './graph-fake.js';
 
 export interface ClientHarness {
   readonly client: GraphClient;
@@ -12,7 +12,7 @@ export interface ClientHarness {
   readonly credentials: GraphCredentialCache;
 }
 
-export function graphClientFor(fake: GraphFake, options: Partial<GraphClientOptions> & { appCredentials?: Partial<GraphAppCredentials> } = {}): ClientHarness {
+export function graphClientFor(fake: Pick<GraphFakeHandlers, 'cloud' | 'credentials'>, options: Partial<GraphClientOptions> & { appCredentials?: Partial<GraphAppCredentials> } = {}): ClientHarness {
   const sleeps: number[] = [];
   const credentials = new GraphCredentialCache();
   const { appCredentials, ...clientOptions } = options;
