@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { graphApiRoot, type GraphCloud } from './graph-cloud.js';
 import type { GraphAccessTokenSource } from './graph-credentials.js';
-import { graphErrorFromResponse, GraphRequestError, GraphThrottledError } from './graph-errors.js';
+import { graphErrorFromResponse, GraphThrottledError, malformedResponseError } from './graph-errors.js';
 import { DEFAULT_GRAPH_RETRY_OPTIONS, type GraphRetryOptions, isRetriedStatus, retryDelayInMs } from './graph-retry-policy.js';
 
 /** A Graph object as JSON: its properties by Graph's own names. */
@@ -125,7 +125,7 @@ export class GraphClient {
   async getPage(url: string, options: GraphRequestOptions = {}): Promise<GraphPage> {
     const body = await this.getJson(url, options);
     const value = body.value;
-    if (!Array.isArray(value) || !value.every(isGraphObject)) throw this.malformed(url, 'a page without a value array');
+    if (!Array.isArray(value) || !value.every(isGraphObject)) throw malformedResponseError(url, 'a page without a value array');
     return {
       value,
       nextLink: typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined,
@@ -171,7 +171,7 @@ export class GraphClient {
       }
       if (response.ok) {
         const body: unknown = await response.json().catch(() => undefined);
-        if (!isGraphObject(body)) throw this.malformed(url, 'an answer that is not a JSON object', response);
+        if (!isGraphObject(body)) throw malformedResponseError(url, 'an answer that is not a JSON object', response);
         this.counters.pages += 1;
         return body;
       }
@@ -200,17 +200,5 @@ export class GraphClient {
   /** The bearer token goes to this cloud's Graph only, whatever a link says. */
   private assertGraphUrl(url: string): void {
     if (!url.startsWith(`${this.apiRoot}/`)) throw new RangeError(`refusing to send a Graph token outside ${this.apiRoot}: ${new URL(url).origin}`);
-  }
-
-  private malformed(url: string, what: string, response?: Response): GraphRequestError {
-    return new GraphRequestError({
-      status: response?.status ?? 200,
-      code: 'MalformedResponse',
-      graphMessage: `Microsoft Graph sent ${what}`,
-      requestId: response?.headers.get('request-id') ?? undefined,
-      clientRequestId: undefined,
-      method: 'GET',
-      path: new URL(url).pathname,
-    });
   }
 }

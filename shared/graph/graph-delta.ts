@@ -5,7 +5,7 @@
 // change or repeat a group across pages, so consumers merge idempotently. An expired token (syncStateNotFound) or a
 // reset (410) surfaces as GraphResyncNeededError from the client.
 import { type GraphClient, type GraphObject, odataString } from './graph-client.js';
-import { GraphRequestError } from './graph-errors.js';
+import { malformedResponseError } from './graph-errors.js';
 
 export type DeltaResource = 'users' | 'groups';
 
@@ -78,10 +78,10 @@ function parseMembers(raw: unknown): { added: MemberReference[]; removed: Member
   return { added, removed };
 }
 
-function toChange(raw: GraphObject, path: string): DeltaChange {
+function toChange(raw: GraphObject, url: string): DeltaChange {
   const id = raw.id;
   if (typeof id !== 'string') {
-    throw new GraphRequestError({ status: 200, code: 'MalformedResponse', graphMessage: 'a delta object without an id', requestId: undefined, clientRequestId: undefined, method: 'GET', path });
+    throw malformedResponseError(url, 'a delta object without an id');
   }
   const reason = removalReason(raw['@removed']);
   if (reason !== undefined) return { kind: 'removed', id, reason };
@@ -93,11 +93,10 @@ function toChange(raw: GraphObject, path: string): DeltaChange {
 /** One page of a round: a start URL, a nextLink or a stored deltaLink. */
 export async function fetchDeltaPage(client: GraphClient, url: string): Promise<DeltaPage> {
   const page = await client.getPage(url);
-  const path = new URL(url).pathname;
   if (page.nextLink === undefined && page.deltaLink === undefined) {
-    throw new GraphRequestError({ status: 200, code: 'MalformedResponse', graphMessage: 'a delta page with neither nextLink nor deltaLink', requestId: undefined, clientRequestId: undefined, method: 'GET', path });
+    throw malformedResponseError(url, 'a delta page with neither nextLink nor deltaLink');
   }
-  return { changes: page.value.map((raw) => toChange(raw, path)), nextLink: page.nextLink, deltaLink: page.deltaLink };
+  return { changes: page.value.map((raw) => toChange(raw, url)), nextLink: page.nextLink, deltaLink: page.deltaLink };
 }
 
 /** Every page of the round that starts at `url`, up to and including the page with the deltaLink. */

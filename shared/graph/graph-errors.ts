@@ -32,6 +32,19 @@ export class GraphRequestError extends Error {
   }
 }
 
+/** A 2xx answer that is not what Graph documents (no value array, a delta page without either link, …). */
+export function malformedResponseError(url: string, what: string, response?: Response): GraphRequestError {
+  return new GraphRequestError({
+    status: response?.status ?? 200,
+    code: 'MalformedResponse',
+    graphMessage: `Microsoft Graph sent ${what}`,
+    requestId: response?.headers.get('request-id') ?? undefined,
+    clientRequestId: undefined,
+    method: 'GET',
+    path: new URL(url).pathname,
+  });
+}
+
 /** 403 Authorization_RequestDenied: the app lacks a permission (or admin consent) for this call. */
 export class GraphPermissionError extends GraphRequestError {}
 

@@ -2,6 +2,7 @@
 // on every page of an advanced query, throttling and 5xx retries (waits recorded, not slept), typed errors.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GRAPH_MAX_PAGE_SIZE } from '../../../shared/graph/graph-client.js';
+import { deltaStartUrl, fetchDeltaPage } from '../../../shared/graph/graph-delta.js';
 import { listDirectMembers, listGroups, listTransitiveUserMembers, listUsers } from '../../../shared/graph/graph-directory-reader.js';
 import { GraphPermissionError, GraphRequestError, GraphThrottledError } from '../../../shared/graph/graph-errors.js';
 import { collect, graphClientFor } from '../../support/graph-fake/client-harness.js';
@@ -176,6 +177,14 @@ describe('GraphClient against the Graph fake', () => {
     const { client } = graphClientFor(fake);
     await expect(client.getPage('https://graph.example.net/v1.0/users?$skiptoken=x')).rejects.toThrow(/refusing to send a Graph token/);
     await expect(client.getPage('https://graph.microsoft.com.evil.example/v1.0/users')).rejects.toThrow(RangeError);
+  });
+
+  it('refuses answers that are not what Graph documents: no value array, a delta page without either link', async () => {
+    const answers = [{ items: [] }, { value: [{ id: 'x' }] }];
+    const oddFetch: typeof fetch = () => Promise.resolve(Response.json(answers.shift(), { headers: { 'request-id': 'odd-1' } }));
+    const { client } = graphClientFor(fake, { fetch: oddFetch });
+    await expect(client.getPage(client.url('/users', { select: ['id'] }))).rejects.toMatchObject({ code: 'MalformedResponse', path: '/v1.0/users' });
+    await expect(fetchDeltaPage(client, deltaStartUrl(client, 'users', ['id']))).rejects.toMatchObject({ code: 'MalformedResponse', graphMessage: expect.stringContaining('neither nextLink nor deltaLink') });
   });
 
   it('reports a non-Graph error body with the status and the response\'s request-id header', async () => {
