@@ -34,6 +34,9 @@ describe('GraphClient against the Graph fake', () => {
     const { client } = graphClientFor(fake);
     const users = await collect(listUsers(client, ['id']));
     expect(users).toHaveLength(7);
+    const objects = [];
+    for await (const user of client.objects(client.url('/users', { select: ['id'] }))) objects.push(user);
+    expect(objects).toEqual(users);
   });
 
   it('always sends $select, and gets only the selected properties back (extensions only when selected and set)', async () => {
