@@ -84,6 +84,9 @@ param instanceMemoryMB int = 2048
 @description('Daily ingestion cap of the Log Analytics workspace in GB (a string in this module version); \'-1\' removes the cap.')
 param logAnalyticsDailyQuotaGb string = '1'
 
+@description('NCRONTAB schedule (six fields, seconds first, UTC) of the Graph sync timer: 02:00 UTC every night by default.')
+param graphSyncSchedule string = '0 0 2 * * *'
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -203,6 +206,7 @@ module api './app/api.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    graphSyncSchedule: graphSyncSchedule
   }
   // The site starts (and azd's first deploy writes the package with the identity) only after the identity holds its
   // roles. Azure RBAC can still take minutes to propagate; README "Deploying to Azure" says what to do then.

@@ -2,6 +2,19 @@
 // local.settings.json `Values` merged into the environment by the local host) and validated with zod; a bad or
 // missing setting is reported by name, all of them at once.
 import { z } from 'zod';
+import { parseNcrontab } from './sync-runs/ncrontab.js';
+
+/** When the Graph sync's timer fires unless GRAPH_SYNC_SCHEDULE says otherwise: 02:00 UTC every night. */
+export const DEFAULT_GRAPH_SYNC_SCHEDULE = '0 0 2 * * *';
+
+const ncrontabProblem = (schedule: string): string | undefined => {
+  try {
+    parseNcrontab(schedule);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
 
 /** Every app setting the product code reads. The Bicep in infra/ must set exactly these (see test/infra). */
 export const settingsSchema = z
@@ -10,6 +23,8 @@ export const settingsSchema = z
     AzureWebJobsStorage: z.string().min(1).optional(),
     /** Identity-based storage (Azure): the account's table endpoint, e.g. https://acct.table.core.windows.net */
     AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+    /** Identity-based storage: the account's queue endpoint, where the Graph sync sends its steps (the host reads it too). */
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
     /** Identity-based storage: which credential the Functions host uses; `managedidentity` in Azure. */
     AzureWebJobsStorage__credential: z.string().optional(),
     /** Identity-based storage: client id of the user-assigned managed identity. */
@@ -22,6 +37,14 @@ export const settingsSchema = z
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     /** Where the local secret store keeps its file when KEY_VAULT_URL is unset. */
     LOCAL_SECRET_STORE_PATH: z.string().optional(),
+    /** NCRONTAB (six fields, seconds first, UTC) of the Graph sync timer, read by the host as %GRAPH_SYNC_SCHEDULE%. */
+    GRAPH_SYNC_SCHEDULE: z
+      .string()
+      .default(DEFAULT_GRAPH_SYNC_SCHEDULE)
+      .superRefine((schedule, context) => {
+        const problem = ncrontabProblem(schedule);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      }),
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || s.AzureWebJobsStorage__tableServiceUri !== undefined, {
     message: 'set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri (identity-based)',

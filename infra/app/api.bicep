@@ -28,6 +28,9 @@ param keyVaultUri string
 
 param applicationInsightsConnectionString string
 
+@description('NCRONTAB schedule (six fields, seconds first, UTC) of the Graph sync timer; the default is 02:00 every night.')
+param graphSyncSchedule string = '0 0 2 * * *'
+
 // Instance sizes Flex Consumption offers:
 // https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-sizes
 @allowed([512, 2048, 4096])
@@ -49,8 +52,8 @@ resource stg 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 // local-only ones, plus the platform settings the Functions host needs. infra/settings-parity.json names both lists
 // and test/infra/settings-parity.test.ts holds this object to them. Add a product setting here and to the schema.
 var appSettings = {
-  // Identity-based host storage. The host reads all of these; the product reads __tableServiceUri, __credential and
-  // __clientId to reach Table Storage with the same identity.
+  // Identity-based host storage. The host reads all of these; the product reads __tableServiceUri, __queueServiceUri,
+  // __credential and __clientId to reach Table Storage and the graph-sync queue with the same identity.
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   AzureWebJobsStorage__blobServiceUri: stg.properties.primaryEndpoints.blob
@@ -62,6 +65,8 @@ var appSettings = {
   // The host sends logs and requests to Application Insights, authenticating as the identity (local auth is off).
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // When the Graph sync timer starts a run for every enabled Graph integration (the trigger reads %GRAPH_SYNC_SCHEDULE%).
+  GRAPH_SYNC_SCHEDULE: graphSyncSchedule
 }
 
 module api 'br/public:avm/res/web/site:0.22.0' = {

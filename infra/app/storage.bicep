@@ -1,5 +1,5 @@
 // The one storage account: the Functions host's own storage (blob leases, keys, timer schedules), the container
-// Flex Consumption deploys from, the queues of the (future) Graph sync and the tables of the product's state.
+// Flex Consumption deploys from, the queues of the Graph sync and the tables of the product's state.
 // Shared-key access is off: the app and the host reach it with the managed identity only.
 param name string
 param location string = resourceGroup().location
@@ -16,11 +16,13 @@ param tableNames array = [
   'groups'
   'members'
   'attributes'
+  'syncruns'
 ]
 
-@description('Queues the app uses: graph-sync carries the work of the Graph sync (timer + queue).')
+@description('Queues the app uses: graph-sync carries the steps of the Graph sync (timer + queue trigger); the host moves a step that failed maxDequeueCount times (host.json) to graph-sync-poison, whose trigger marks its run failed.')
 param queueNames array = [
   'graph-sync'
+  'graph-sync-poison'
 ]
 
 module storageAccount 'br/public:avm/res/storage/storage-account:0.31.2' = {

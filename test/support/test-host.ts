@@ -46,6 +46,9 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
     await import('../../functions/admin-page.js');
+    await import('../../functions/admin-sync-runs.js');
+    await import('../../functions/graph-sync-timer.js');
+    await import('../../functions/graph-sync-queue.js');
     registered = true;
   }
   const settings = parseSettings({ AzureWebJobsStorage: options.connectionString ?? process.env.AzureWebJobsStorage });

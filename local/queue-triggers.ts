@@ -1,0 +1,215 @@
+// Runs the registered storage-queue functions locally against Azurite queues the way the Functions host does
+// (host.json `extensions.queues`): messages are received in batches with a visibility timeout, decoded per
+// `messageEncoding` (base64 by default), handed over as parsed JSON when they are JSON, deleted on success, made
+// visible again after `visibilityTimeout` on failure, and moved to `<queue>-poison` once a message has been
+// delivered `maxDequeueCount` times. `pollOnce` and `drain` let tests run it without timers.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+import { z } from 'zod';
+import type { FunctionRegistration, QueueTriggerBinding, Registry } from './functions-core.js';
+import { createInvocationContext, invokeFunction } from './invocation.js';
+
+export interface QueueHostSettings {
+  readonly messageEncoding: 'base64' | 'none';
+  readonly maxDequeueCount: number;
+  readonly visibilityTimeoutInSeconds: number;
+  readonly batchSize: number;
+}
+
+/** The host's defaults (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#hostjson-settings). */
+export const DEFAULT_QUEUE_HOST_SETTINGS: QueueHostSettings = { messageEncoding: 'base64', maxDequeueCount: 5, visibilityTimeoutInSeconds: 0, batchSize: 16 };
+
+/** How long a received message stays invisible while its function runs (the host renews its lease; we do not). */
+const PROCESSING_LEASE_SECONDS = 600;
+const POLL_INTERVAL_MS = { min: 100, max: 2_000 } as const;
+
+const timeSpanPattern = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$/;
+
+function timeSpanSeconds(value: string): number {
+  const match = timeSpanPattern.exec(value);
+  if (match === null) throw new Error(`host.json extensions.queues.visibilityTimeout "${value}" is not a time span such as 00:00:30`);
+  const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
+  return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
+}
+
+const queuesSchema = z.object({
+  extensions: z
+    .object({
+      queues: z
+        .object({
+          messageEncoding: z.enum(['base64', 'none']).optional(),
+          maxDequeueCount: z.number().int().min(1).optional(),
+          visibilityTimeout: z.string().optional(),
+          batchSize: z.number().int().min(1).max(32).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+/** host.json `extensions.queues`, with the host's defaults for what it leaves out. */
+export async function readQueueHostSettings(root: string): Promise<QueueHostSettings> {
+  const parsed = queuesSchema.parse(JSON.parse(await readFile(join(root, 'host.json'), 'utf8')));
+  const queues = parsed.extensions?.queues ?? {};
+  return {
+    messageEncoding: queues.messageEncoding ?? DEFAULT_QUEUE_HOST_SETTINGS.messageEncoding,
+    maxDequeueCount: queues.maxDequeueCount ?? DEFAULT_QUEUE_HOST_SETTINGS.maxDequeueCount,
+    visibilityTimeoutInSeconds: queues.visibilityTimeout === undefined ? DEFAULT_QUEUE_HOST_SETTINGS.visibilityTimeoutInSeconds : timeSpanSeconds(queues.visibilityTimeout),
+    batchSize: queues.batchSize ?? DEFAULT_QUEUE_HOST_SETTINGS.batchSize,
+  };
+}
+
+export interface QueueTriggerHostOptions {
+  readonly registry: Registry;
+  /** The value of a connection setting named by a binding (`AzureWebJobsStorage`). */
+  readonly connectionString: (settingName: string) => string | undefined;
+  readonly settings?: QueueHostSettings;
+  /** Prepended to every queue name, so tests sharing one Azurite each poll queues of their own. */
+  readonly queueNamePrefix?: string;
+  readonly log?: (line: string) => void;
+}
+
+interface Listener {
+  readonly registration: FunctionRegistration<QueueTriggerBinding>;
+  readonly queue: QueueClient;
+  readonly poison: QueueClient;
+}
+
+export class QueueTriggerHost {
+  private readonly settings: QueueHostSettings;
+  private readonly log: (line: string) => void;
+  private readonly listeners: Listener[];
+  private readonly registry: Registry;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(options: QueueTriggerHostOptions) {
+    this.settings = options.settings ?? DEFAULT_QUEUE_HOST_SETTINGS;
+    this.log = options.log ?? ((line) => console.log(line));
+    this.listeners = options.registry.queueFunctions().map((registration) => {
+      const settingName = registration.trigger.connection ?? 'AzureWebJobsStorage';
+      const connection = options.connectionString(settingName);
+      if (connection === undefined) throw new Error(`Queue function ${registration.name} needs the connection setting ${settingName}.`);
+      const name = `${options.queueNamePrefix ?? ''}${registration.trigger.queueName}`;
+      return { registration, queue: new QueueClient(connection, name), poison: new QueueClient(connection, `${name}-poison`) };
+    });
+    this.registry = options.registry;
+  }
+
+  /** Function name and queue of every queue-triggered function, for the banner. */
+  describe(): { functionName: string; queueName: string }[] {
+    return this.listeners.map(({ registration, queue }) => ({ functionName: registration.name, queueName: queue.name }));
+  }
+
+  /** Creates every polled queue (the host does too). */
+  async ensureQueues(): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener.queue.createIfNotExists()));
+  }
+
+  /** Receives one batch from every queue and runs it; returns how many messages were handled. */
+  async pollOnce(): Promise<number> {
+    const counts = await Promise.all(this.listeners.map((listener) => this.pollQueue(listener)));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** Polls until a round finds every queue empty (or `maxRounds` pass); for tests. Returns the messages handled. */
+  async drain(maxRounds = 10_000): Promise<number> {
+    let total = 0;
+    for (let round = 0; round < maxRounds; round++) {
+      const handled = await this.pollOnce();
+      if (handled === 0) return total;
+      total += handled;
+    }
+    throw new Error(`The queues were still not empty after ${maxRounds} rounds.`);
+  }
+
+  /** Polls in the background, sooner after a busy round, backing off to POLL_INTERVAL_MS.max when idle. */
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      await this.ensureQueues();
+      let idleMs: number = POLL_INTERVAL_MS.min;
+      while (!this.stopping) {
+        const handled = await this.pollOnce().catch((error: unknown) => {
+          this.log(`[queue host] polling failed: ${(error as Error).message}`);
+          return 0;
+        });
+        idleMs = handled > 0 ? POLL_INTERVAL_MS.min : Math.min(idleMs * 2, POLL_INTERVAL_MS.max);
+        if (handled === 0) await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, idleMs).unref();
+        });
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private async pollQueue(listener: Listener): Promise<number> {
+    const { receivedMessageItems } = await listener.queue.receiveMessages({ numberOfMessages: this.settings.batchSize, visibilityTimeout: PROCESSING_LEASE_SECONDS });
+    await Promise.all(receivedMessageItems.map((message) => this.handle(listener, message)));
+    return receivedMessageItems.length;
+  }
+
+  private async handle(listener: Listener, message: DequeuedMessageItem): Promise<void> {
+    const { registration, queue } = listener;
+    if (message.dequeueCount > this.settings.maxDequeueCount) return this.moveToPoison(listener, message);
+    const decoded = this.decode(message.messageText);
+    if (decoded === undefined) {
+      this.log(`[queue host] ${registration.name}: message ${message.messageId} is not valid base64; moved to ${listener.poison.name}`);
+      return this.moveToPoison(listener, message);
+    }
+    const context = createInvocationContext(registration, {
+      log: this.log,
+      triggerMetadata: {
+        id: message.messageId,
+        dequeueCount: message.dequeueCount,
+        insertionTime: message.insertedOn.toISOString(),
+        expirationTime: message.expiresOn.toISOString(),
+        nextVisibleTime: message.nextVisibleOn.toISOString(),
+        popReceipt: message.popReceipt,
+        queueTrigger: decoded,
+      },
+    });
+    try {
+      await invokeFunction(this.registry, registration, [parseLikeTheWorker(decoded)], context);
+    } catch (error) {
+      this.log(`[queue host] ${registration.name}: delivery ${message.dequeueCount} of message ${message.messageId} failed: ${(error as Error).message}`);
+      if (message.dequeueCount >= this.settings.maxDequeueCount) return this.moveToPoison(listener, message);
+      await queue.updateMessage(message.messageId, message.popReceipt, undefined, this.settings.visibilityTimeoutInSeconds);
+      return undefined;
+    }
+    await queue.deleteMessage(message.messageId, message.popReceipt);
+    return undefined;
+  }
+
+  /** As the host does: the original text to `<queue>-poison`, then off the queue. */
+  private async moveToPoison(listener: Listener, message: DequeuedMessageItem): Promise<void> {
+    await listener.poison.createIfNotExists();
+    await listener.poison.sendMessage(message.messageText);
+    await listener.queue.deleteMessage(message.messageId, message.popReceipt);
+  }
+
+  private decode(text: string): string | undefined {
+    if (this.settings.messageEncoding === 'none') return text;
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+    return Buffer.from(text, 'base64').toString('utf8');
+  }
+}
+
+/** The Node worker hands a string trigger over parsed when it is JSON (`tryJsonParse` in @azure/functions). */
+function parseLikeTheWorker(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
