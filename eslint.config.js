@@ -2,9 +2,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** One no-restricted-imports block per folder: `functions/` and `local/` for all of shared/, plus its own `forbidden`. */
+/**
+ * One no-restricted-imports block per folder: `functions/` and `local/` for all of shared/, plus its own `forbidden`,
+ * each a folder name or `{ folder, except }` (subfolders of it that may be imported, e.g. the directory's model/).
+ */
 function importBoundaries(blocks) {
-  const patternFor = (folder) => ({ group: [`**/${folder}/*`, `**/${folder}/**`], message: `this folder must not import ${folder}/: the arrows of ../shared/architecture.md run the other way` });
+  const patternFor = (forbidden) => {
+    const { folder, except = [] } = typeof forbidden === 'string' ? { folder: forbidden } : forbidden;
+    const allowed = except.length === 0 ? '' : `(?!(${except.join('|')})/)`;
+    const but = except.length === 0 ? '' : ` (only ${except.map((name) => `${folder}/${name}/`).join(', ')})`;
+    return { regex: `(^|/)${folder}/${allowed}`, message: `this folder must not import ${folder}/${but}: the arrows of ../shared/architecture.md run the other way` };
+  };
   return blocks.map(({ files, forbidden }) => ({
     files,
     rules: { 'no-restricted-imports': ['error', { patterns: ['functions', 'local', ...forbidden].map(patternFor) }] },
@@ -43,11 +51,14 @@ export default tseslint.config(
     },
   },
   // The arrows of ../shared/architecture.md: the product never imports the Functions registrations or the local host;
-  // the SCIM protocol knows no storage and storage knows no SCIM; the Graph sync knows no SCIM.
+  // the SCIM protocol is a pure leaf (no storage, no domain, no SCIM service); the directory is protocol-neutral and
+  // knows none of its callers; storage knows no SCIM and of the directory only the records and store interfaces it
+  // implements (directory/model/); the Graph sync knows no SCIM.
   ...importBoundaries([
     { files: ['shared/**/*.ts'], forbidden: [] },
-    { files: ['shared/scim/**/*.ts'], forbidden: ['storage', 'scim-api'] },
-    { files: ['shared/storage/**/*.ts'], forbidden: ['scim', 'scim-api', 'directory'] },
+    { files: ['shared/scim/**/*.ts'], forbidden: ['storage', 'scim-api', 'directory'] },
+    { files: ['shared/directory/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph'] },
+    { files: ['shared/storage/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph', { folder: 'directory', except: ['model'] }] },
     { files: ['shared/graph/**/*.ts'], forbidden: ['scim', 'scim-api'] },
   ]),
   {

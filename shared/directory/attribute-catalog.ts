@@ -1,6 +1,6 @@
 // The data-source attribute catalog: every attribute path an integration has written, with its type and when it was
 // last seen. Writes are throttled in memory: a path already recorded within the refresh interval costs nothing.
-import type { AttributeCatalogRepository, CatalogEntry } from '../storage/attribute-catalog-repository.js';
+import type { CatalogEntry, CatalogStore } from './model/stores.js';
 
 /** How stale `lastSeen` may get before a write refreshes it. */
 export const CATALOG_REFRESH_MS = 60 * 60 * 1000;
@@ -16,7 +16,7 @@ export class AttributeCatalog {
   private readonly recorded = new Map<string, number>();
 
   constructor(
-    private readonly repository: AttributeCatalogRepository,
+    private readonly repository: CatalogStore,
     private readonly now: () => number = Date.now,
   ) {}
 

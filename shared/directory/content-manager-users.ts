@@ -1,17 +1,16 @@
 // The Content Manager's own users: the directory every integration's /Users view matches against. Admins upsert
 // them by username; a user whose UPN an integration staged earlier is linked to that staged record in place, so the
 // id Entra holds keeps working.
-import type { GroupRepository } from '../storage/group-repository.js';
-import { caseFoldKey } from '../storage/keys.js';
-import type { MembershipRepository } from '../storage/membership-repository.js';
 import { EntityLimitError } from '../storage/entity-limits.js';
+import { caseFoldKey } from '../storage/keys.js';
 import { newPersonId } from '../storage/people-repository.js';
 import { RecordTooLargeError } from '../storage/person-entity.js';
-import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
-import type { PersonStore } from './person-store.js';
 import { StillConflictingError } from './errors.js';
+import type { ContentManagerPart, PersonRecord } from './model/person-record.js';
+import type { GroupStore, MembershipStore } from './model/stores.js';
+import type { PersonStore } from './person-store.js';
 import type { ImportRow, RejectedRow } from './user-import-parser.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'linked' | 'unchanged';
@@ -58,8 +57,8 @@ export function toContentManagerUser(person: PersonRecord): ContentManagerUser |
 export class ContentManagerUsers {
   constructor(
     private readonly store: PersonStore,
-    private readonly groups: GroupRepository,
-    private readonly memberships: MembershipRepository,
+    private readonly groups: GroupStore,
+    private readonly memberships: MembershipStore,
     /** Ids of every integration, to find a record staged under an integration's own name. */
     private readonly integrationIds: () => Promise<string[]>,
     private readonly now: () => Date = () => new Date(),

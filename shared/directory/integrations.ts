@@ -3,7 +3,8 @@
 // plaintext lives only in the secret store.
 import { randomBytes } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { IntegrationRecord, IntegrationRepository, UserProvisioning } from '../storage/integration-repository.js';
+import type { IntegrationRecord, UserProvisioning } from './model/integration-record.js';
+import type { IntegrationStore } from './model/stores.js';
 import { generateSecretToken, hashSecretToken, secretTokenMatches } from './secret-token.js';
 
 export interface IntegrationView {
@@ -26,7 +27,7 @@ export class IntegrationService {
   private readonly cache = new Map<string, { record: IntegrationRecord; until: number }>();
 
   constructor(
-    private readonly repository: IntegrationRepository,
+    private readonly repository: IntegrationStore,
     private readonly secrets: SecretStore,
     private readonly now: () => number = Date.now,
   ) {}

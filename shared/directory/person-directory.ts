@@ -5,18 +5,17 @@
 // another's, and the memberships of a person a source stops seeing. Protocol-neutral: documents in, PersonRecords and
 // directory errors out (errors.ts); the SCIM service parses and renders around it, the Graph sync calls it too.
 // A source's document names the person in `userName` (the name it is matched by).
-import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { caseFoldKey } from '../storage/keys.js';
-import type { MembershipRepository } from '../storage/membership-repository.js';
 import { newPersonId } from '../storage/people-repository.js';
-import type { ContentManagerPart, PersonRecord } from '../storage/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
-import type { UserIndexRepository } from '../storage/user-index-repository.js';
 import type { AttributeCatalog, CatalogAttribute } from './attribute-catalog.js';
 import { NameTakenError, NotFoundError } from './errors.js';
 import { assertIfMatch } from './if-match.js';
 import type { MemberExistenceCache } from './member-existence-cache.js';
+import type { IntegrationRecord } from './model/integration-record.js';
+import type { ContentManagerPart, PersonRecord } from './model/person-record.js';
+import type { MembershipStore, UserIndexStore } from './model/stores.js';
 import type { PersonStore } from './person-store.js';
 import { isVisible, liveSource, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
 import { assertAttributePathsFit, assertContentManagerFieldsFit } from './write-limits.js';
@@ -65,8 +64,8 @@ export const matchingKeyOf = (name: string): string => caseFoldKey(name);
 export class PersonDirectory {
   constructor(
     private readonly store: PersonStore,
-    private readonly index: UserIndexRepository,
-    private readonly memberships: MembershipRepository,
+    private readonly index: UserIndexStore,
+    private readonly memberships: MembershipStore,
     private readonly catalog: AttributeCatalog,
     private readonly knownMembers: MemberExistenceCache,
     /** Ids of every integration, for the memberships of a user that all of them stop seeing. */

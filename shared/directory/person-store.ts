@@ -1,10 +1,9 @@
 // Writing a person together with its key rows and index rows, and the read-modify-write loop that keeps concurrent
 // writers from losing each other's updates (ETag-guarded, retried: write-retries.ts).
 import { caseFoldKey } from '../storage/keys.js';
-import type { PeopleRepository } from '../storage/people-repository.js';
 import { assertPersonFits } from '../storage/person-entity.js';
-import type { PersonRecord } from '../storage/person-record.js';
-import type { IndexEntry, UserIndexRepository } from '../storage/user-index-repository.js';
+import type { PersonRecord } from './model/person-record.js';
+import type { IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
 import { indexEntriesOf, nameKeysOf, scopedKeysOf } from './user-view.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
@@ -22,8 +21,8 @@ export function withDerivedKeys(person: PersonRecord): PersonRecord {
 
 export class PersonStore {
   constructor(
-    readonly people: PeopleRepository,
-    private readonly index: UserIndexRepository,
+    readonly people: PeopleStore,
+    private readonly index: UserIndexStore,
   ) {}
 
   async create(person: PersonRecord): Promise<PersonRecord> {

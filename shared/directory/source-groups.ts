@@ -4,17 +4,16 @@
 // Protocol-neutral: fields and member ids in, GroupRecords and directory errors out (errors.ts); the SCIM service
 // parses and renders around it, the Graph sync calls it too.
 import { randomBytes } from 'node:crypto';
-import type { GroupRecord, GroupRepository } from '../storage/group-repository.js';
-import type { MemberRow, MembershipRepository } from '../storage/membership-repository.js';
-import type { PeopleRepository } from '../storage/people-repository.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { NameTakenError, NotFoundError } from './errors.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
 import { MemberExistenceCache } from './member-existence-cache.js';
+import type { GroupRecord, MemberRow } from './model/group-record.js';
+import type { GroupStore, MembershipStore, PeopleStore } from './model/stores.js';
+import type { WriteOptions } from './person-directory.js';
 import { isVisible } from './user-view.js';
 import { assertGroupFits } from './write-limits.js';
-import type { WriteOptions } from './person-directory.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
 /** Member ids checked for existence in parallel when members are added. */
@@ -55,9 +54,9 @@ const nameTaken = (displayName: string): NameTakenError => new NameTakenError(`A
 
 export class SourceGroups {
   constructor(
-    private readonly groups: GroupRepository,
-    private readonly memberships: MembershipRepository,
-    private readonly people: PeopleRepository,
+    private readonly groups: GroupStore,
+    private readonly memberships: MembershipStore,
+    private readonly people: Pick<PeopleStore, 'getById'>,
     private readonly knownMembers: MemberExistenceCache = new MemberExistenceCache(),
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -81,7 +80,7 @@ export class SourceGroups {
     return this.groups.findByExternalId(integrationId, externalId);
   }
 
-  list(integrationId: string): AsyncGenerator<GroupRecord> {
+  list(integrationId: string): AsyncIterable<GroupRecord> {
     return this.groups.list(integrationId);
   }
 

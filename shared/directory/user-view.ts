@@ -1,11 +1,11 @@
 // An integration's view of a person: the Content Manager user overlaid with what this integration wrote, or this
 // integration's staged record. Pure functions: what is visible, the document it shows and its version, and which keys
 // and index rows the person needs. (Rendering it as a SCIM resource is the SCIM service's: scim-api/user-resource.ts.)
-import type { IndexEntry } from '../storage/user-index-repository.js';
 import { createHash } from 'node:crypto';
 import { caseFoldKey } from '../storage/keys.js';
 import { scopedKey } from '../storage/person-key-rows.js';
-import type { ContentManagerPart, PersonRecord, SourcePart } from '../storage/person-record.js';
+import type { ContentManagerPart, PersonRecord, SourcePart } from './model/person-record.js';
+import type { IndexEntry } from './model/stores.js';
 
 export type UserDocument = Record<string, unknown>;
 

@@ -3,8 +3,8 @@
 // shared/storage/entity-limits.ts for Azure's limits; these stay below them with a margin). A user's document is chunked over several properties, so its
 // attributes have no limit of their own beyond the 90,000 characters per data source (person-entity.ts); what is
 // copied into a single property elsewhere is limited here.
-import type { ContentManagerPart } from '../storage/person-record.js';
 import { InvalidValueError } from './errors.js';
+import type { ContentManagerPart } from './model/person-record.js';
 
 /**
  * Longest group displayName, externalId and member `display`: each is one property of at most 32,768 UTF-16 code

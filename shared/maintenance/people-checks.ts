@@ -4,15 +4,15 @@
 //   key row        every key row names a person holding that key, has the shape its place needs (a full copy in the
 //                  person's partition, a pointer elsewhere) and, as a copy, equals the main row (checked from the row)
 // The layout itself (where each key row lives) comes from keyRowsOf in the repository, so a layout change is made there.
+import type { PersonRecord } from '../directory/model/person-record.js';
 import { withDerivedKeys } from '../directory/person-store.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
-import { isColocated, isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
-import type { PersonRecord } from '../storage/person-record.js';
+import { isColocated, isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
-import { checkIndexRowsOf } from './user-index-checks.js';
 import { deleteIfUnchanged, putIfUnchanged, readRow, type Row } from './table-rows.js';
+import { checkIndexRowsOf } from './user-index-checks.js';
 
 const KEY_ROW = /^([uns]):(.+)$/s;
 

@@ -1,8 +1,8 @@
 // The userindex table: one row per (index entry, person), derived from the person by indexEntriesOf. Every entry of
 // every person has its row (checked from the person, during the people walk), and every row is an entry of the
 // person it names (checked from the row).
+import type { PersonRecord } from '../directory/model/person-record.js';
 import { indexEntriesOf } from '../directory/user-view.js';
-import type { PersonRecord } from '../storage/person-record.js';
 import { partitionOf as indexPartitionOf } from '../storage/user-index-repository.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
 import { createIfAbsent, deleteIfUnchanged, readRow } from './table-rows.js';

@@ -1,8 +1,8 @@
 // Authenticating a SCIM request: the Secret Token in `Authorization: Bearer <token>` must be the one of the
 // integration the Tenant URL names; anything else is 401 with WWW-Authenticate (RFC 6750), before any operation runs.
 import type { IntegrationService } from '../directory/integrations.js';
+import type { IntegrationRecord } from '../directory/model/integration-record.js';
 import { unauthorized } from '../scim/errors.js';
-import type { IntegrationRecord } from '../storage/integration-repository.js';
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(authorization: string | null | undefined): string | undefined {

@@ -10,7 +10,7 @@ import {
   schemaResources,
   serviceProviderConfig,
 } from '../scim/schemas/index.js';
-import type { CatalogEntry } from '../storage/attribute-catalog-repository.js';
+import type { CatalogEntry } from '../directory/model/stores.js';
 import type { ScimRequest } from './scim-endpoint.js';
 import { listResponse, scimResponse } from './scim-http.js';
 

@@ -2,13 +2,13 @@
 // read, the directory's group operations (directory/source-groups.ts) called with the fields and member deltas they
 // carry, and groups rendered as SCIM Groups whose members are read page by page only as the response is written.
 // Filters pinned to an id, displayName or externalId read that group alone (group-filter.ts).
-import type { GroupFields, MembershipDelta, SourceGroups } from '../directory/source-groups.js';
 import { weakVersionTag } from '../directory/if-match.js';
+import type { GroupRecord } from '../directory/model/group-record.js';
+import type { IntegrationRecord } from '../directory/model/integration-record.js';
+import type { GroupFields, MembershipDelta, SourceGroups } from '../directory/source-groups.js';
 import type { FilterNode } from '../scim/filter/index.js';
 import { applyGroupOperations, normaliseEntraPatch } from '../scim/patch/index.js';
 import { parseGroupInput } from '../scim/resource-input.js';
-import type { GroupRecord } from '../storage/group-repository.js';
-import type { IntegrationRecord } from '../storage/integration-repository.js';
 import { matchesGroupFilter, pinnedAttribute, pinnedGroupId } from './group-filter.js';
 import type { QueryOptions } from './user-service.js';
 

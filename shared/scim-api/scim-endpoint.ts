@@ -2,9 +2,9 @@
 // turns ScimErrors into RFC 7644 error envelopes, turns every other failure into a 500 envelope with a correlation
 // id (logged, never shown), and writes one structured log line per request.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { internalErrorBody, ScimError } from '../scim/errors.js';
+import type { IntegrationRecord } from '../directory/model/integration-record.js';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
-import type { IntegrationRecord } from '../storage/integration-repository.js';
+import { internalErrorBody, ScimError } from '../scim/errors.js';
 import { type Services, services } from '../services.js';
 import { authenticateScimRequest } from './authenticate.js';
 import { toScimError } from './scim-error-mapping.js';

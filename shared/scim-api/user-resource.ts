@@ -1,7 +1,7 @@
 // A person as a SCIM User resource of one integration: its view document (directory/user-view.ts) with `schemas`
 // from the extensions present, `id`, `active` (true unless the document says false) and `meta`.
+import type { PersonRecord } from '../directory/model/person-record.js';
 import { liveSource, viewDocument, viewVersionTag } from '../directory/user-view.js';
-import type { PersonRecord } from '../storage/person-record.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const EXTENSION_PREFIX = 'urn:ietf:params:scim:schemas:extension:';

@@ -2,18 +2,18 @@
 // read, the directory's person operations (directory/person-directory.ts) called with the integration's documents, and
 // people rendered as SCIM Users. Filters are answered from key rows and index rows when user-query-plan.ts finds
 // some, else by a bounded scan that list-cursors.ts lets the next page resume.
-import type { PersonDirectory, ScanPosition, SourceChange, SourceInput } from '../directory/person-directory.js';
 import { NotFoundError } from '../directory/errors.js';
+import type { IntegrationRecord } from '../directory/model/integration-record.js';
+import type { PersonRecord } from '../directory/model/person-record.js';
+import type { PersonDirectory, ScanPosition, SourceChange, SourceInput } from '../directory/person-directory.js';
 import type { UserDocument } from '../directory/user-view.js';
 import { ScimError } from '../scim/errors.js';
 import { type FilterNode, formatFilter, matchesFilter } from '../scim/filter/index.js';
 import { applyUserOperations, normaliseEntraPatch } from '../scim/patch/index.js';
 import { describeAttributes, parseUserInput, type UserDoc } from '../scim/resource-input.js';
-import type { IntegrationRecord } from '../storage/integration-repository.js';
-import type { PersonRecord } from '../storage/person-record.js';
 import { ListCursors } from './list-cursors.js';
-import { renderUser } from './user-resource.js';
 import { planUserQuery, type UserLookup } from './user-query-plan.js';
+import { renderUser } from './user-resource.js';
 
 /** Most people a filter that no index serves may examine before the query is refused with 400 tooMany. */
 export const MAX_SCANNED_PEOPLE = 250_000;

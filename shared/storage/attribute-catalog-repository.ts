@@ -1,17 +1,11 @@
 // Every attribute path an integration has written, with its type and when it was first and last seen. One partition
 // per integration; the row key is the encoded path.
 import { odata, type TableClient } from '@azure/data-tables';
+import type { CatalogEntry, CatalogStore } from '../directory/model/stores.js';
 import { encodeKey } from './keys.js';
 import { isConflict } from './storage-errors.js';
 
-export interface CatalogEntry {
-  path: string;
-  type: string;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export class AttributeCatalogRepository {
+export class AttributeCatalogRepository implements CatalogStore {
   constructor(private readonly table: TableClient) {}
 
   /** Records that the integration wrote these paths now; firstSeen is set only when a path is new. */

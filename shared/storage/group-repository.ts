@@ -4,32 +4,10 @@
 //   n:<case-folded displayName>  uniqueness of displayName within the integration ({ref: id})
 //   x:<externalId>|<id>          index for `externalId eq` filters
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { GroupRecord } from '../directory/model/group-record.js';
+import type { GroupReadOptions, GroupStore } from '../directory/model/stores.js';
 import { caseFoldKey, encodeKey, prefixUpperBound } from './keys.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
-
-export interface GroupRecord {
-  id: string;
-  integrationId: string;
-  displayName: string;
-  externalId?: string;
-  /** Whether an admin enabled the group for targeting; groups created by Entra start disabled. */
-  enabled: boolean;
-  created: string;
-  lastModified: string;
-  version: number;
-  /**
-   * Set while a POST writes the group's first members: the group is not shown (GET, filters, lists answer as if it
-   * did not exist) until they are in, and a later POST of the same displayName takes over a pending group left by a
-   * request that stopped half-way.
-   */
-  pending?: boolean;
-  etag?: string;
-}
-
-export interface GroupReadOptions {
-  /** Also answer a pending group (see GroupRecord.pending). */
-  includePending?: boolean;
-}
 
 export const partitionOf = (integrationId: string): string => `g|${integrationId}`;
 export const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
@@ -67,7 +45,7 @@ function fromEntity(integrationId: string, entity: Record<string, unknown>): Gro
   return group;
 }
 
-export class GroupRepository {
+export class GroupRepository implements GroupStore {
   constructor(private readonly table: TableClient) {}
 
   async get(integrationId: string, id: string, options: GroupReadOptions = {}): Promise<GroupRecord | undefined> {

@@ -1,22 +1,9 @@
 // Integrations (data sources): one row each. The secret token itself lives in the secret store; the row keeps only
 // its hash.
 import { type TableClient } from '@azure/data-tables';
+import type { IntegrationRecord } from '../directory/model/integration-record.js';
+import type { IntegrationStore } from '../directory/model/stores.js';
 import { isNotFound } from './storage-errors.js';
-
-export type UserProvisioning = 'matchOnly' | 'create';
-
-export interface IntegrationRecord {
-  id: string;
-  displayName: string;
-  userProvisioning: UserProvisioning;
-  /** `sha256:<hex>` of the secret token. */
-  tokenHash: string;
-  /** Name of the secret that holds the token in the secret store. */
-  tokenSecretName: string;
-  created: string;
-  lastModified: string;
-  etag?: string;
-}
 
 /** The one partition of the integrations table. */
 export const PARTITION = 'integration';
@@ -35,7 +22,7 @@ function fromEntity(entity: Record<string, unknown>): IntegrationRecord {
   return record;
 }
 
-export class IntegrationRepository {
+export class IntegrationRepository implements IntegrationStore {
   constructor(private readonly table: TableClient) {}
 
   async get(id: string): Promise<IntegrationRecord | undefined> {

@@ -9,10 +9,11 @@
 // against the person it names, so a pointer left behind by a crash is ignored and later reclaimed.
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { PersonRecord } from '../directory/model/person-record.js';
+import type { FindOptions, PeoplePage, PeopleStore } from '../directory/model/stores.js';
 import { bucketOf } from './keys.js';
 import { personFromEntity, type PersonProperties, personToProperties } from './person-entity.js';
 import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
-import type { PersonRecord } from './person-record.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 export { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId, scopedKey } from './person-key-rows.js';
@@ -22,19 +23,9 @@ export function newPersonId(primaryKey: string): string {
   return bucketOf(primaryKey) + randomBytes(15).toString('hex');
 }
 
-export interface PeoplePage {
-  items: PersonRecord[];
-  continuationToken?: string;
-}
-
-export interface FindOptions {
-  /** Check a co-located copy against the main row too (write paths; a match GET trusts the transactional copy). */
-  verified?: boolean;
-}
-
 const isTombstone = (entity: Entity): boolean => entity[TOMBSTONE_PROPERTY] === true;
 
-export class PeopleRepository {
+export class PeopleRepository implements PeopleStore {
   private readonly keys: PersonKeyRows;
 
   constructor(private readonly table: TableClient) {

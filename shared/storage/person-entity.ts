@@ -2,8 +2,8 @@
 // most 30,000 characters (a property holds 64 KiB of UTF-16), so one source can never overflow a property; all
 // sources together share the row's 1 MiB and 252 properties, checked here so a write is refused before anything of
 // it is sent.
+import type { ContentManagerPart, PersonRecord, SourcePart } from '../directory/model/person-record.js';
 import { ENTITY_BYTES_BUDGET, entitySizeInBytes, MAX_CUSTOM_PROPERTIES } from './entity-limits.js';
-import type { ContentManagerPart, PersonRecord, SourcePart } from './person-record.js';
 
 const CHUNK_CHARS = 30_000;
 /** Most characters one source's document may take; beyond it a write is refused (413 on SCIM routes). */

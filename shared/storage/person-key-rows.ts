@@ -7,9 +7,9 @@
 //   release   after a write dropped the key, or after a failed write: delete the pointer only if it names this person,
 //             the person (read after the pointer) does not hold the key, and the pointer's ETag is still the one read.
 import type { TableClient } from '@azure/data-tables';
+import type { PersonRecord } from '../directory/model/person-record.js';
 import { bucketOf } from './keys.js';
 import { personFromEntity } from './person-entity.js';
-import type { PersonRecord } from './person-record.js';
 import { isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 export type Entity = Record<string, unknown>;

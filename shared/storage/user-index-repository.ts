@@ -3,21 +3,9 @@
 // per person, so an `eq` filter is one partition query. Rows are hints: new ones are written before the person and
 // stale ones removed after it, and readers check every candidate against the person itself.
 import { odata, type TableClient } from '@azure/data-tables';
+import type { IndexClaim, IndexEntry, UserIndexStore } from '../directory/model/stores.js';
 import { encodeKey } from './keys.js';
 import { isNotFound, isPreconditionFailed } from './storage-errors.js';
-
-export interface IndexEntry {
-  scope: string;
-  attr: string;
-  /** The value as it is compared: callers case-fold case-insensitive attributes before indexing and looking up. */
-  value: string;
-}
-
-/** An index row written before its person's write, with the ETag that write's reassert is guarded by. */
-export interface IndexClaim {
-  entry: IndexEntry;
-  etag: string | undefined;
-}
 
 /** Most candidates one index lookup returns; a value shared by more people falls back to a bounded scan. */
 export const MAX_INDEX_CANDIDATES = 1_000;
@@ -25,7 +13,7 @@ export const MAX_INDEX_CANDIDATES = 1_000;
 export const partitionOf = (entry: IndexEntry): string => `${entry.scope}|${entry.attr}|${encodeKey(entry.value)}`;
 const identity = (entry: IndexEntry): string => partitionOf(entry);
 
-export class UserIndexRepository {
+export class UserIndexRepository implements UserIndexStore {
   constructor(private readonly table: TableClient) {}
 
   /** Ids of people indexed under the value, or undefined when there are more than MAX_INDEX_CANDIDATES. */

@@ -21,13 +21,27 @@ async function restrictedImports(filePath: string, specifier: string): Promise<s
 
 describe('import boundaries', () => {
   it.each([
+    // The SCIM protocol is a pure leaf.
     ['shared/scim/filter/probe.ts', '../../storage/keys.js'],
     ['shared/scim/probe.ts', '../scim-api/scim-http.js'],
+    ['shared/scim/probe.ts', '../directory/errors.js'],
+    // Storage knows no SCIM, and of the directory only its model.
     ['shared/storage/probe.ts', '../scim/errors.js'],
+    ['shared/storage/probe.ts', '../scim-api/user-service.js'],
     ['shared/storage/probe.ts', '../directory/user-view.js'],
+    ['shared/storage/probe.ts', '../directory/modelled.js'],
+    // The directory is protocol-neutral and knows none of its callers.
+    ['shared/directory/probe.ts', '../scim/errors.js'],
+    ['shared/directory/probe.ts', '../scim-api/user-service.js'],
+    ['shared/directory/model/probe.ts', '../../scim/schemas/index.js'],
+    ['shared/directory/probe.ts', '../admin-api/admin-http.js'],
+    ['shared/directory/probe.ts', '../graph/graph-client.js'],
+    // shared/ never imports the Functions registrations or the local host.
     ['shared/directory/probe.ts', '../../functions/scim-users.js'],
     ['shared/probe.ts', '../local/http-host.js'],
+    // The Graph sync knows no SCIM.
     ['shared/graph/probe.ts', '../scim/errors.js'],
+    ['shared/graph/probe.ts', '../scim-api/scim-http.js'],
   ])('%s may not import %s', async (filePath, specifier) => {
     expect(await restrictedImports(filePath, specifier)).toHaveLength(1);
   });
@@ -35,5 +49,9 @@ describe('import boundaries', () => {
   it('allows the arrows that run downwards', async () => {
     expect(await restrictedImports('shared/directory/probe.ts', '../storage/keys.js')).toEqual([]);
     expect(await restrictedImports('shared/scim-api/probe.ts', '../scim/errors.js')).toEqual([]);
+    expect(await restrictedImports('shared/scim-api/probe.ts', '../directory/person-directory.js')).toEqual([]);
+    expect(await restrictedImports('shared/storage/probe.ts', '../directory/model/person-record.js')).toEqual([]);
+    expect(await restrictedImports('shared/graph/probe.ts', '../directory/person-directory.js')).toEqual([]);
+    expect(await restrictedImports('shared/directory/probe.ts', './model/stores.js')).toEqual([]);
   });
 });

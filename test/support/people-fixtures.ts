@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { bucketOf, caseFoldKey } from '../../shared/storage/keys.js';
 import { newPersonId } from '../../shared/storage/people-repository.js';
-import type { PersonRecord } from '../../shared/storage/person-record.js';
+import type { PersonRecord } from '../../shared/directory/model/person-record.js';
 import type { TableClients } from '../../shared/storage/table-clients.js';
 
 export const NOW = '2025-01-01T00:00:00.000Z';

@@ -1,4 +1,4 @@
-// Integration secret tokens (pure): generation, hashing, constant-time comparison, bearer header parsing.
+// Integration secret tokens (pure): generation, hashing, constant-time comparison.
 import * as crypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';

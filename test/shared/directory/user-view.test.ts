@@ -12,7 +12,7 @@ import {
 } from '../../../shared/directory/user-view.js';
 import { renderUser, USER_SCHEMA } from '../../../shared/scim-api/user-resource.js';
 import { caseFoldKey } from '../../../shared/storage/keys.js';
-import type { ContentManagerPart, PersonRecord, SourcePart } from '../../../shared/storage/person-record.js';
+import type { ContentManagerPart, PersonRecord, SourcePart } from '../../../shared/directory/model/person-record.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const CUSTOM = 'urn:ietf:params:scim:schemas:extension:contoso:2.0:User';

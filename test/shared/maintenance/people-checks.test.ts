@@ -7,7 +7,7 @@ import { checkStorage } from '../../../shared/maintenance/storage-checker.js';
 import { bucketOf, caseFoldKey } from '../../../shared/storage/keys.js';
 import { type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId, PeopleRepository } from '../../../shared/storage/people-repository.js';
 import { personToProperties } from '../../../shared/storage/person-entity.js';
-import type { PersonRecord } from '../../../shared/storage/person-record.js';
+import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
 import { partitionOf as indexPartitionOf, UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import { filterQuery } from '../../support/test-host.js';
 import { expectClean, expectFoundNotRepaired, expectFoundThenRepaired } from './checker-expectations.js';

@@ -8,9 +8,9 @@ import { ScimError } from '../../../shared/scim/errors.js';
 import * as patchEngine from '../../../shared/scim/patch/index.js';
 import { ScimGroupService } from '../../../shared/scim-api/group-service.js';
 import { ScimUserService } from '../../../shared/scim-api/user-service.js';
-import type { GroupRecord } from '../../../shared/storage/group-repository.js';
-import type { IntegrationRecord } from '../../../shared/storage/integration-repository.js';
-import type { PersonRecord } from '../../../shared/storage/person-record.js';
+import type { GroupRecord } from '../../../shared/directory/model/group-record.js';
+import type { IntegrationRecord } from '../../../shared/directory/model/integration-record.js';
+import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
 
 vi.mock('../../../shared/scim/patch/index.js', { spy: true });
 

@@ -15,7 +15,7 @@ import {
   transactionActionBytes,
 } from '../../../shared/storage/entity-limits.js';
 import { personToProperties, RecordTooLargeError } from '../../../shared/storage/person-entity.js';
-import type { PersonRecord } from '../../../shared/storage/person-record.js';
+import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
 import { createTableClients, ensureTables, type TableClients } from '../../../shared/storage/table-clients.js';
 import { chunkByPartition, submitChunked } from '../../../shared/storage/transactions.js';
 import { startStorageProxy, type StorageProxy } from '../../support/storage-proxy.js';

@@ -1,7 +1,8 @@
 // GroupRepository against Azurite: a group and its uniqueness/index rows change together in one transaction.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GroupRecord, GroupRepository } from '../../../shared/storage/group-repository.js';
+import { GroupRepository } from '../../../shared/storage/group-repository.js';
+import type { GroupRecord } from '../../../shared/directory/model/group-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';

@@ -1,7 +1,8 @@
 // IntegrationRepository against Azurite: one row per integration, ETag-guarded updates.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IntegrationRecord, IntegrationRepository } from '../../../shared/storage/integration-repository.js';
+import { IntegrationRepository } from '../../../shared/storage/integration-repository.js';
+import type { IntegrationRecord } from '../../../shared/directory/model/integration-record.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 

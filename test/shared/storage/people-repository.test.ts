@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf } from '../../../shared/storage/keys.js';
 import { newPersonId, PeopleRepository } from '../../../shared/storage/people-repository.js';
 import { MAX_SOURCE_JSON_CHARS, RecordTooLargeError } from '../../../shared/storage/person-entity.js';
-import type { PersonRecord } from '../../../shared/storage/person-record.js';
+import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';

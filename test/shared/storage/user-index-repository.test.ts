@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
-import { type IndexEntry, UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
+import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
+import type { IndexEntry } from '../../../shared/directory/model/stores.js';
 
 let tables: TableClients;
 let repo: UserIndexRepository;

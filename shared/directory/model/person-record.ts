@@ -1,5 +1,6 @@
-// What a person row holds: the organisation's Content Manager part (absent for a staged record) and, per data
-// source (integration), what that source wrote. Storage knows no SCIM: a source's document is opaque JSON here.
+// The directory's person: the organisation's Content Manager part (absent for a staged record) and, per data source
+// (integration), what that source wrote. A domain record (shared/storage stores it, see model/stores.ts); a source's
+// document is opaque JSON here.
 
 export interface ContentManagerPart {
   username: string;

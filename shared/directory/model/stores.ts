@@ -1,0 +1,105 @@
+// The repositories the directory writes through, as the directory needs them: shared/storage implements each with
+// Table Storage (point reads, entity-group transactions, ETags). Every write that is guarded by what was read throws
+// ConcurrentUpdateError when it lost a race, and a write of a key that must be unique throws KeyTakenError when it is
+// held (shared/storage/storage-errors.ts); the directory retries or answers with its own errors (errors.ts).
+import type { GroupRecord, MemberRow } from './group-record.js';
+import type { IntegrationRecord } from './integration-record.js';
+import type { PersonRecord } from './person-record.js';
+
+export interface FindOptions {
+  /** Check a co-located copy against the main row too (write paths; a match GET trusts the transactional copy). */
+  verified?: boolean;
+}
+
+export interface PeoplePage {
+  items: PersonRecord[];
+  continuationToken?: string;
+}
+
+/** People, found by id and by the keys their names derive (model/person-record.ts). */
+export interface PeopleStore {
+  getById(id: string): Promise<PersonRecord | undefined>;
+  /** By the organisation-wide name key (the Content Manager UPN, or the name a record was staged under). */
+  findByNameKey(key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
+  /** By the Content Manager username key. */
+  findByUsernameKey(key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
+  /** By one integration's own name for the person. */
+  findByScopedKey(integrationId: string, key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
+  create(person: PersonRecord): Promise<PersonRecord>;
+  update(before: PersonRecord, after: PersonRecord): Promise<PersonRecord>;
+  delete(person: PersonRecord): Promise<void>;
+  /** A page of people in storage order (only Content Manager users with `cmOnly`). */
+  page(options: { pageSize: number; continuationToken?: string; cmOnly?: boolean }): Promise<PeoplePage>;
+}
+
+export interface IndexEntry {
+  scope: string;
+  attr: string;
+  /** The value as it is compared: callers case-fold case-insensitive attributes before indexing and looking up. */
+  value: string;
+}
+
+/** An index row written before its person's write, with the ETag that write's reassert is guarded by. */
+export interface IndexClaim {
+  entry: IndexEntry;
+  etag: string | undefined;
+}
+
+/** Secondary indexes of people by attribute value; rows are hints that readers check against the person. */
+export interface UserIndexStore {
+  /** The ids indexed under the entry; undefined when too many share it. */
+  find(entry: IndexEntry): Promise<string[] | undefined>;
+  addMissing(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<IndexClaim[]>;
+  reassert(id: string, claims: IndexClaim[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
+  removeStale(id: string, before: IndexEntry[], after: IndexEntry[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
+}
+
+export interface GroupReadOptions {
+  /** Also answer a pending group (see GroupRecord.pending). */
+  includePending?: boolean;
+}
+
+/** One integration's groups, with displayName unique within it. */
+export interface GroupStore {
+  get(integrationId: string, id: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
+  findByDisplayName(integrationId: string, displayName: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
+  findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]>;
+  list(integrationId: string): AsyncIterable<GroupRecord>;
+  create(group: GroupRecord): Promise<GroupRecord>;
+  update(before: GroupRecord, after: GroupRecord): Promise<GroupRecord>;
+  /** Deletes the group only as it was read (ConcurrentUpdateError otherwise). */
+  deleteIfUnchanged(group: GroupRecord): Promise<void>;
+  delete(group: GroupRecord): Promise<void>;
+}
+
+/** Memberships of one integration's groups, idempotent in bulk, readable from either side. */
+export interface MembershipStore {
+  add(integrationId: string, groupId: string, members: MemberRow[]): Promise<void>;
+  remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void>;
+  isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean>;
+  /** The members, one storage page at a time. */
+  members(integrationId: string, groupId: string): AsyncIterable<MemberRow[]>;
+  groupsOf(integrationId: string, memberId: string): Promise<string[]>;
+  removeMemberEverywhere(integrationId: string, memberId: string): Promise<void>;
+  removeAll(integrationId: string, groupId: string): Promise<void>;
+}
+
+export interface CatalogEntry {
+  path: string;
+  type: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** Each integration's attribute catalog. */
+export interface CatalogStore {
+  record(integrationId: string, entries: { path: string; type: string }[], now: string): Promise<void>;
+  list(integrationId: string): Promise<CatalogEntry[]>;
+}
+
+export interface IntegrationStore {
+  get(id: string): Promise<IntegrationRecord | undefined>;
+  list(): Promise<IntegrationRecord[]>;
+  create(record: IntegrationRecord): Promise<IntegrationRecord>;
+  update(record: IntegrationRecord): Promise<IntegrationRecord>;
+}
