@@ -176,6 +176,31 @@ export class PersonDirectory {
     }
   }
 
+  /**
+   * Sets this source's document for a person the source matched by its own rules (a Content Manager user found by a
+   * matching key), whether or not the person is in its view yet: the person's other sources and Content Manager part
+   * stay as they are, and a document equal to the stored one writes nothing. NotFoundError when the person is gone.
+   */
+  async setSource(integrationId: string, id: string, change: SourceChange): Promise<PersonRecord> {
+    assertAttributePathsFit(change.attributes);
+    try {
+      const { person } = await this.store.mutate(id, (current) => {
+        if (current === undefined) throw new NotFoundError(`Person ${id} not found`);
+        const source = liveSource(current, integrationId);
+        if (source !== undefined && JSON.stringify(source.doc) === JSON.stringify(change.doc)) return { next: undefined, result: undefined };
+        const timestamp = this.now().toISOString();
+        const part = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp };
+        return { next: { ...current, sources: { ...current.sources, [integrationId]: part } }, result: undefined };
+      });
+      if (person === undefined) throw new NotFoundError(`Person ${id} not found`);
+      await this.catalog.record(integrationId, change.attributes);
+      return person;
+    } catch (error) {
+      if (error instanceof KeyTakenError) throw new NameTakenError('Another user already has this userName.');
+      throw error;
+    }
+  }
+
   private async writeChecked(integrationId: string, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions, checkedName: string | undefined): Promise<PersonRecord> {
     let written: SourceChange | undefined;
     try {

@@ -75,6 +75,31 @@ describe('people', () => {
   });
 });
 
+describe('a source that matches by its own keys', () => {
+  it("sets its document for a Content Manager user it matched, beside the others' data; clears it; sets it again", async () => {
+    const graph = await services.integrations.create({ displayName: 'Matched elsewhere', userProvisioning: 'matchOnly' }, 'https://h');
+    await services.contentManagerUsers.import([{ row: 1, username: 'kim', upn: 'Kim@Contoso.com' }], []);
+    const kim = await services.people.findContentManagerUser({ kind: 'username', value: 'KIM' });
+    const scim = await services.people.writeSource(source, kim!.id, (doc) => ({ doc: { ...doc, title: 'From SCIM' }, attributes: [] }));
+
+    const employee = { doc: { employeeId: 'E-7', department: 'Sales' }, attributes: [{ path: 'employeeId', type: 'string' }, { path: 'department', type: 'string' }] };
+    const set = await services.people.setSource(graph.id, kim!.id, employee);
+    expect(set.sources[graph.id]?.doc).toEqual(employee.doc);
+    expect(set.sources[source.id]?.doc).toEqual(scim.sources[source.id]?.doc);
+    expect(set.cm).toEqual(kim!.cm);
+    expect((await services.catalog.list(graph.id)).map((entry) => entry.path).sort()).toEqual(['department', 'employeeId']);
+    // The same document again writes nothing.
+    expect((await services.people.setSource(graph.id, kim!.id, employee)).version).toBe(set.version);
+
+    await services.people.clearSource(graph.id, kim!.id);
+    expect((await services.people.get(kim!.id))?.sources[graph.id]?.deleted).toBe(true);
+    const again = await services.people.setSource(graph.id, kim!.id, employee);
+    expect(again.sources[graph.id]).toMatchObject({ doc: employee.doc });
+    expect(again.sources[graph.id]?.deleted).toBeUndefined();
+    await expect(services.people.setSource(graph.id, 'nobody', employee)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
 describe('groups', () => {
   it('creates, renames and removes a group; adds, removes and replaces its members in bulk', async () => {
     const [a, b, c] = await Promise.all(['ga', 'gb', 'gc'].map((name) => services.people.createSource(source, input(`${name}@contoso.com`))));
