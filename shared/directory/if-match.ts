@@ -1,5 +1,6 @@
-// Optimistic concurrency for SCIM clients (RFC 7644 §3.14): weak ETags in meta.version, honoured in If-Match when a
-// client sends one, never required.
+// Optimistic concurrency for the directory's callers: each resource has a weak version tag (a SCIM client sees it in
+// meta.version and sends it back in If-Match, RFC 7644 §3.14); a write given expected tags in that form is refused with
+// PreconditionFailedError unless the current one is among them. Never required.
 import { PreconditionFailedError } from './errors.js';
 
 export function weakVersionTag(version: number): string {
