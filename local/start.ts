@@ -2,8 +2,10 @@
 // Settings → embedded Azurite when needed → `@azure/functions-core` → function modules → HTTP host.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_GRAPH_SYNC_SCHEDULE } from '../shared/config.js';
 import { adminPageBanner } from './admin-page-banner.js';
 import { type RunningAzurite, startAzurite } from './azurite.js';
+import { type BackgroundTriggers, startBackgroundTriggers } from './background-triggers.js';
 import { announceDefaultIntegration } from './default-integration.js';
 import { importFunctionModules } from './function-modules.js';
 import { installFunctionsCore, type Registry } from './functions-core.js';
@@ -28,16 +30,16 @@ function usesDevelopmentStorage(connection: string | undefined): boolean {
   return connection === undefined || /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(connection);
 }
 
-function printRoutes(host: HttpHost, registry: Registry): void {
+function printRoutes(host: HttpHost, triggers: BackgroundTriggers): void {
   const routes = describeHttpRoutes(host.routes());
   console.log(`\nHTTP functions (${routes.length}):`);
   for (const route of routes) {
     console.log(`  ${route.methods.padEnd(26)} ${host.url}${route.route}  [${route.authLevel}] ${route.functionName}`);
   }
-  const others = registry.functions.filter((f) => f.trigger.type.toLowerCase() !== 'httptrigger');
+  const others = triggers.describe();
   if (others.length > 0) {
-    console.log(`\nOther functions, registered but not run by the local host yet (${others.length}):`);
-    for (const f of others) console.log(`  ${f.trigger.type.padEnd(26)} ${f.name}`);
+    console.log(`\nTimer and queue functions (${others.length}):`);
+    for (const line of others) console.log(line);
   }
   console.log('');
 }
@@ -50,12 +52,14 @@ async function main(): Promise<void> {
   let azurite: RunningAzurite | undefined;
   let host: HttpHost | undefined;
   let registry: Registry | undefined;
+  let triggers: BackgroundTriggers | undefined;
   let stopping = false;
   const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${reason}: shutting down...`);
     setTimeout(() => process.exit(1), FORCED_EXIT_AFTER_MS).unref();
+    await triggers?.stop().catch((e: unknown) => console.error(e));
     if (registry) await runAppTerminateHooks(registry, projectRoot).catch((e: unknown) => console.error(e));
     await host?.close().catch((e: unknown) => console.error(e));
     await azurite?.stop().catch((e: unknown) => console.error(e));
@@ -71,8 +75,10 @@ async function main(): Promise<void> {
     if (usesDevelopmentStorage(setting(values, 'AzureWebJobsStorage'))) {
       azurite = await startAzurite({ location: join(projectRoot, '.local', 'azurite') });
       values.AzureWebJobsStorage = azurite.connectionString;
-      console.log(`Embedded Azurite: tables at ${azurite.tableUrl} (data in .local/azurite)`);
+      console.log(`Embedded Azurite: tables at ${azurite.tableUrl}, queues at ${azurite.queueUrl ?? '(none)'} (data in .local/azurite)`);
     }
+    // The host resolves the timer's %GRAPH_SYNC_SCHEDULE% from the app settings; locally the product's default applies.
+    if (!setting(values, 'GRAPH_SYNC_SCHEDULE')) values.GRAPH_SYNC_SCHEDULE = DEFAULT_GRAPH_SYNC_SCHEDULE;
     if (!setting(values, 'KEY_VAULT_URL') && !setting(values, 'LOCAL_SECRET_STORE_PATH')) {
       values.LOCAL_SECRET_STORE_PATH = join(projectRoot, '.local', 'secrets.json');
     }
@@ -90,7 +96,8 @@ async function main(): Promise<void> {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${values.PORT}".`);
     host = await startHttpHost({ registry, port, routePrefix, functionsKey, host: setting(values, 'HOST') });
     console.log(`Functions host listening on ${host.url} (route prefix "/${routePrefix}")`);
-    printRoutes(host, registry);
+    triggers = await startBackgroundTriggers({ registry, root: projectRoot, setting: (name) => setting(values, name) });
+    printRoutes(host, triggers);
     for (const line of adminPageBanner(host.routes(), host.url, settings.path)) console.log(line);
 
     await announceDefaultIntegration(host.url);

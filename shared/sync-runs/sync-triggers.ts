@@ -62,7 +62,15 @@ export async function handleSyncPoisonMessage(message: unknown, context: Invocat
 export async function handleSyncTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const elapsed = startRequestTimer();
   const { integrations, runs } = await syncRunServices();
-  for (const start of await startScheduledRuns(integrations, runs)) {
+  const starts = await startScheduledRuns(integrations, runs);
+  const count = (outcome: string) => starts.filter((start) => start.outcome === outcome).length;
+  logRequestOutcome(context, {
+    operation: 'sync.schedule',
+    status: 200,
+    durationMs: elapsed(),
+    detail: `${starts.length} enabled Graph integrations: ${count('started')} started, ${count('skipped')} skipped, ${count('failed')} failed`,
+  });
+  for (const start of starts) {
     const base = { operation: 'sync.schedule', integrationId: start.integrationId, durationMs: elapsed() };
     if (start.outcome === 'started') logRequestOutcome(context, { ...base, status: 202, detail: `started run ${start.runId}` });
     if (start.outcome === 'skipped') logRequestOutcome(context, { ...base, status: 409, outcome: 'success', detail: `skipped: run ${start.runningRunId} is still in progress` });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SYNC_COUNTER_NAMES } from '../../shared/sync-runs/run-results.js';
 import { encodeStepMessage } from '../../shared/sync-runs/step-messages.js';
 import type { StepQueue } from '../../shared/sync-runs/step-queue.js';
-import { type SyncHarness, type SyncHarnessOptions, startSyncHarness } from '../support/sync-run-harness.js';
+import { startSyncHarness, type SyncHarness, type SyncHarnessOptions } from '../support/sync-run-harness.js';
 import { fakeStepHandler } from '../support/sync-steps-fake.js';
 
 let harness: SyncHarness | undefined;

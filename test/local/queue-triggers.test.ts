@@ -1,0 +1,98 @@
+// The local queue host against Azurite, with a registration of its own: base64 decoding, JSON handed over parsed (text
+// as text), the trigger metadata, deletion on success, retry with a growing dequeueCount, the poison queue after
+// maxDequeueCount, and host.json's queue settings.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueClient } from '@azure/storage-queue';
+import { describe, expect, it } from 'vitest';
+import type { FunctionRegistration, QueueTriggerBinding, Registry } from '../../local/functions-core.js';
+import { DEFAULT_QUEUE_HOST_SETTINGS, QueueTriggerHost, readQueueHostSettings } from '../../local/queue-triggers.js';
+import { MAX_DEQUEUE_COUNT } from '../../shared/sync-runs/step-messages.js';
+
+const connection = process.env.AzureWebJobsStorage ?? '';
+
+/** A registry holding one queue function (the process-wide one holds the app's). */
+function registryWith(handler: (input: unknown, context: { triggerMetadata?: Record<string, unknown> }) => unknown): Registry {
+  const registration: FunctionRegistration<QueueTriggerBinding> = {
+    name: 'testQueue',
+    metadata: { name: 'testQueue', bindings: { trigger: { type: 'queueTrigger', direction: 'in', queueName: 'work', connection: 'Storage' } } },
+    trigger: { type: 'queueTrigger', name: 'trigger', direction: 'in', queueName: 'work', connection: 'Storage' },
+    handler: handler as FunctionRegistration['handler'],
+  };
+  return { queueFunctions: () => [registration], hooks: () => [], appHookData: {} } as unknown as Registry;
+}
+
+async function hostFor(handler: Parameters<typeof registryWith>[0], settings = { ...DEFAULT_QUEUE_HOST_SETTINGS, visibilityTimeoutInSeconds: 0 }) {
+  const prefix = `l${randomBytes(5).toString('hex')}`;
+  const host = new QueueTriggerHost({ registry: registryWith(handler), connectionString: (name) => (name === 'Storage' ? connection : undefined), queueNamePrefix: prefix, settings, log: () => undefined });
+  await host.ensureQueues();
+  return { host, queue: new QueueClient(connection, `${prefix}work`), poison: new QueueClient(connection, `${prefix}work-poison`) };
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe('the local queue host', () => {
+  it('decodes base64, hands JSON over parsed and text as text, with the trigger metadata, and deletes what succeeded', async () => {
+    const seen: unknown[] = [];
+    const { host, queue } = await hostFor((input, context) => void seen.push({ input, dequeueCount: context.triggerMetadata?.dequeueCount, text: context.triggerMetadata?.queueTrigger }));
+    await queue.sendMessage(base64('{"a":1,"é":"ü"}'));
+    await queue.sendMessage(base64('plain text'));
+    expect(await host.drain()).toBe(2);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { input: { a: 1, é: 'ü' }, dequeueCount: 1, text: '{"a":1,"é":"ü"}' },
+        { input: 'plain text', dequeueCount: 1, text: 'plain text' },
+      ]),
+    );
+    expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+  });
+
+  it('retries a failing message and moves it to the poison queue after maxDequeueCount deliveries', async () => {
+    const counts: number[] = [];
+    const { host, queue, poison } = await hostFor((_input, context) => {
+      counts.push(Number(context.triggerMetadata?.dequeueCount));
+      throw new Error('always');
+    });
+    await queue.sendMessage(base64('{"n":1}'));
+    await host.drain();
+    expect(counts).toEqual([1, 2, 3, 4, 5]);
+    expect((await queue.peekMessages()).peekedMessageItems).toHaveLength(0);
+    expect((await poison.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual([base64('{"n":1}')]);
+  });
+
+  it('poisons a message that is not base64 without running the function', async () => {
+    let calls = 0;
+    const { host, queue, poison } = await hostFor(() => void (calls += 1));
+    await queue.sendMessage('not base64!');
+    await host.drain();
+    expect(calls).toBe(0);
+    expect((await poison.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual(['not base64!']);
+  });
+
+  it('leaves the text as it is with messageEncoding none', async () => {
+    const seen: unknown[] = [];
+    const { host, queue } = await hostFor((input) => void seen.push(input), { ...DEFAULT_QUEUE_HOST_SETTINGS, messageEncoding: 'none' });
+    await queue.sendMessage('{"raw":true}');
+    await host.drain();
+    expect(seen).toEqual([{ raw: true }]);
+  });
+});
+
+describe('host.json queue settings', () => {
+  it('are the project host.json, whose maxDequeueCount the sync counts on', async () => {
+    const settings = await readQueueHostSettings(join(import.meta.dirname, '..', '..'));
+    expect(settings).toEqual({ messageEncoding: 'base64', maxDequeueCount: MAX_DEQUEUE_COUNT, visibilityTimeoutInSeconds: 30, batchSize: 16 });
+  });
+
+  it('fall back to the host defaults and read time spans with days', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hostjson-'));
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ version: '2.0' }));
+    expect(await readQueueHostSettings(dir)).toEqual(DEFAULT_QUEUE_HOST_SETTINGS);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { visibilityTimeout: '1.00:01:05' } } }));
+    expect((await readQueueHostSettings(dir)).visibilityTimeoutInSeconds).toBe(86_465);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { visibilityTimeout: '30s' } } }));
+    await expect(readQueueHostSettings(dir)).rejects.toThrow(/not a time span/);
+  });
+});
