@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import type { Services } from '../services.js';
 import { AdminError, json, originOf, readJson } from './admin-http.js';
+import { createGraphIntegration, isGraphCreateBody } from './graph-integrations-api.js';
 
 const createIntegrationSchema = z.object({
   displayName: z.string().trim().min(1, 'displayName is required').max(256),
@@ -23,7 +24,9 @@ function notFound(what: string): AdminError {
 }
 
 export async function createIntegration(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
-  const input = parse(createIntegrationSchema, await readJson(request));
+  const body = await readJson(request);
+  if (isGraphCreateBody(body)) return createGraphIntegration(body, request, all);
+  const input = parse(createIntegrationSchema, body);
   const created = await all.integrations.create(input, originOf(request));
   return json(201, {
     id: created.id,

@@ -1,9 +1,11 @@
 // Integrations (data sources): creation with a fresh secret token, lookup, token reveal and rotation, and the check
 // of a presented token (how a request carries it is its edge's business: scim-api/authenticate.ts). The token's
-// plaintext lives only in the secret store.
+// plaintext lives only in the secret store. A Graph integration has no SCIM token: it holds its settings (opaque JSON
+// here, parsed by shared/graph's schema at the edge) and its client secret, kept in the secret store only.
 import { randomBytes } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { IntegrationRecord, UserProvisioning } from './model/integration-record.js';
+import { InvalidValueError, NotFoundError } from './errors.js';
+import type { IntegrationMethod, IntegrationRecord, UserProvisioning } from './model/integration-record.js';
 import type { IntegrationStore } from './model/stores.js';
 import { generateSecretToken, hashSecretToken, secretTokenMatches } from './secret-token.js';
 
@@ -14,6 +16,24 @@ export interface IntegrationView {
   tenantUrl: string;
   created: string;
   lastModified: string;
+  method: IntegrationMethod;
+  /** A Graph integration's settings (never its client secret) and whether it runs. */
+  graph?: Record<string, unknown>;
+  enabled?: boolean;
+}
+
+/** What a Graph integration is created or edited with: its settings (already validated) and, when new, the secret. */
+export interface GraphIntegrationFields {
+  settings: { enabled: boolean } & Record<string, unknown>;
+  /** The client secret; undefined keeps the stored one (an edit). */
+  clientSecret: string | undefined;
+}
+
+/** A Graph integration as the sync reads it: its settings JSON and its client secret from the secret store. */
+export interface GraphIntegrationConfig {
+  record: IntegrationRecord;
+  settings: unknown;
+  clientSecret: string;
 }
 
 /** How long an authenticated integration row is trusted before it is read again (token rotation takes effect). */
@@ -55,6 +75,58 @@ export class IntegrationService {
     }
   }
 
+  /** Creates a Graph integration: the client secret goes to the secret store, the settings to the record. */
+  async createGraph(input: { displayName: string } & GraphIntegrationFields, baseUrl: string): Promise<IntegrationView> {
+    if (input.clientSecret === undefined) throw new InvalidValueError('clientSecret', 'clientSecret is required');
+    const id = randomBytes(16).toString('hex');
+    const clientSecretName = `graph-client-secret-${id}`;
+    const timestamp = new Date(this.now()).toISOString();
+    await this.secrets.set(clientSecretName, input.clientSecret);
+    try {
+      const record = await this.repository.create({
+        id,
+        displayName: input.displayName,
+        userProvisioning: 'matchOnly',
+        tokenHash: '',
+        tokenSecretName: '',
+        created: timestamp,
+        lastModified: timestamp,
+        method: 'graph',
+        graphSettings: JSON.stringify(input.settings),
+        enabled: input.settings.enabled,
+        clientSecretName,
+      });
+      return this.view(record, baseUrl);
+    } catch (error) {
+      await this.secrets.delete(clientSecretName).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Replaces a Graph integration's settings (and its secret, when one is given). NotFoundError for any other id. */
+  async updateGraph(id: string, input: GraphIntegrationFields & { displayName?: string }, baseUrl: string): Promise<IntegrationView> {
+    const record = await this.repository.get(id);
+    if (record?.method !== 'graph' || record.clientSecretName === undefined) throw new NotFoundError(`Graph integration ${id} not found`);
+    if (input.clientSecret !== undefined) await this.secrets.set(record.clientSecretName, input.clientSecret);
+    const updated = await this.repository.update({
+      ...record,
+      ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
+      graphSettings: JSON.stringify(input.settings),
+      enabled: input.settings.enabled,
+      lastModified: new Date(this.now()).toISOString(),
+    });
+    return this.view(updated, baseUrl);
+  }
+
+  /** A Graph integration's settings and secret, for the sync; undefined for an unknown or SCIM integration. */
+  async graphConfig(id: string): Promise<GraphIntegrationConfig | undefined> {
+    const record = await this.repository.get(id);
+    if (record?.method !== 'graph' || record.graphSettings === undefined || record.clientSecretName === undefined) return undefined;
+    const clientSecret = await this.secrets.get(record.clientSecretName);
+    if (clientSecret === undefined) return undefined;
+    return { record, settings: JSON.parse(record.graphSettings) as unknown, clientSecret };
+  }
+
   async get(id: string, baseUrl: string): Promise<IntegrationView | undefined> {
     const record = await this.repository.get(id);
     return record === undefined ? undefined : this.view(record, baseUrl);
@@ -66,6 +138,7 @@ export class IntegrationService {
 
   async revealToken(id: string): Promise<string | undefined> {
     const record = await this.repository.get(id);
+    if (record?.method === 'graph') throw noScimToken();
     return record === undefined ? undefined : this.secrets.get(record.tokenSecretName);
   }
 
@@ -73,6 +146,7 @@ export class IntegrationService {
   async rotateToken(id: string): Promise<string | undefined> {
     const record = await this.repository.get(id);
     if (record === undefined) return undefined;
+    if (record.method === 'graph') throw noScimToken();
     const token = generateSecretToken();
     await this.secrets.set(record.tokenSecretName, token);
     await this.repository.update({ ...record, tokenHash: hashSecretToken(token), lastModified: new Date(this.now()).toISOString() });
@@ -83,7 +157,7 @@ export class IntegrationService {
   /** The integration the token is the secret of (compared in constant time), or undefined for any other token. */
   async verifyToken(integrationId: string, token: string): Promise<IntegrationRecord | undefined> {
     const record = await this.cachedRecord(integrationId);
-    return record !== undefined && secretTokenMatches(token, record.tokenHash) ? record : undefined;
+    return record !== undefined && record.method !== 'graph' && secretTokenMatches(token, record.tokenHash) ? record : undefined;
   }
 
   private async cachedRecord(id: string): Promise<IntegrationRecord | undefined> {
@@ -102,7 +176,11 @@ export class IntegrationService {
       tenantUrl: tenantUrlOf(baseUrl, record.id),
       created: record.created,
       lastModified: record.lastModified,
+      method: record.method ?? 'scim',
+      ...(record.method === 'graph' && record.graphSettings !== undefined ? { graph: JSON.parse(record.graphSettings) as Record<string, unknown>, enabled: record.enabled !== false } : {}),
     };
   }
 }
+
+const noScimToken = (): InvalidValueError => new InvalidValueError('secretToken', 'A Graph integration has no SCIM secret token.');
 

@@ -18,6 +18,10 @@ function fromEntity(entity: Record<string, unknown>): IntegrationRecord {
     created: String(entity.created),
     lastModified: String(entity.lastModified),
   };
+  if (entity.method === 'graph' || entity.method === 'scim') record.method = entity.method;
+  if (typeof entity.graphSettings === 'string') record.graphSettings = entity.graphSettings;
+  if (typeof entity.enabled === 'boolean') record.enabled = entity.enabled;
+  if (typeof entity.clientSecretName === 'string') record.clientSecretName = entity.clientSecretName;
   if (typeof entity.etag === 'string') record.etag = entity.etag;
   return record;
 }

@@ -32,6 +32,8 @@ export interface TestHostOptions {
   log?: (line: string) => void;
   /** Storage to use instead of the test run's Azurite (e.g. a counting proxy in front of it). */
   connectionString?: string;
+  /** False: SCIM writes leave no provisioning log entry (harnesses that number or gate every storage call). */
+  recordProvisioningLog?: boolean;
 }
 
 export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
@@ -42,6 +44,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/scim-groups.js');
     await import('../../functions/scim-discovery.js');
     await import('../../functions/admin-integrations.js');
+    await import('../../functions/admin-graph-integrations.js');
     await import('../../functions/admin-users.js');
     await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
@@ -49,12 +52,14 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/admin-sync-runs.js');
     await import('../../functions/graph-sync-timer.js');
     await import('../../functions/graph-sync-queue.js');
+    await import('../../functions/admin-provisioning-log.js');
+    await import('../../functions/provisioning-log-retention.js');
     registered = true;
   }
   const settings = parseSettings({ AzureWebJobsStorage: options.connectionString ?? process.env.AzureWebJobsStorage });
   const secrets = new LocalFileSecretStore(join(await mkdtemp(join(tmpdir(), 'secrets-')), 'secrets.json'));
   const tablePrefix = options.tablePrefix ?? `t${randomBytes(5).toString('hex')}`;
-  const services = await createServices(settings, { tablePrefix, secrets });
+  const services = await createServices(settings, { tablePrefix, secrets, ...(options.recordProvisioningLog === undefined ? {} : { recordProvisioningLog: options.recordProvisioningLog }) });
   useServices(services);
   const host: HttpHost = await startHttpHost({ registry, port: 0, routePrefix: 'api', functionsKey: TEST_FUNCTIONS_KEY, log: options.log ?? (() => undefined) });
   const admin = (path: string, init: RequestInit = {}): Promise<Response> =>

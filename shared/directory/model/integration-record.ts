@@ -3,6 +3,9 @@
 
 export type UserProvisioning = 'matchOnly' | 'create';
 
+/** How an integration imports: Entra's SCIM provisioning pushes to us (the default), or the Graph sync pulls. */
+export type IntegrationMethod = 'scim' | 'graph';
+
 export interface IntegrationRecord {
   id: string;
   displayName: string;
@@ -13,5 +16,13 @@ export interface IntegrationRecord {
   tokenSecretName: string;
   created: string;
   lastModified: string;
+  /** Absent on integrations created before Graph: SCIM. */
+  method?: IntegrationMethod;
+  /** A Graph integration's settings as JSON (parsed by shared/graph's schema; never the client secret). */
+  graphSettings?: string;
+  /** A Graph integration: whether its scheduled and real runs go ahead (mirrors the settings' `enabled`). */
+  enabled?: boolean;
+  /** A Graph integration: the name of its client secret in the secret store. */
+  clientSecretName?: string;
   etag?: string;
 }
