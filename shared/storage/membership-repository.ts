@@ -15,16 +15,14 @@
 // the writers are done.
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import type { MemberRow } from '../directory/model/group-record.js';
+import type { MembershipStore } from '../directory/model/stores.js';
 import { encodeKey, prefixUpperBound } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
 import { forEachBounded, submitChunked } from './transactions.js';
 import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
 
-export interface MemberRow {
-  value: string;
-  type: 'User' | 'Group';
-  display?: string;
-}
+export type { MemberRow };
 
 /**
  * Partitions of the member side per integration. Four keep a 100-member PATCH at five transactions while spreading
@@ -43,7 +41,7 @@ const ROW_KEYS_PER_QUERY = 14;
 /** Settling rounds before a membership that keeps flipping under concurrent writers is reported as a conflict. */
 const MAX_SETTLE_ROUNDS = 8;
 
-export class MembershipRepository {
+export class MembershipRepository implements MembershipStore {
   private readonly journal: MembershipCleanUpJournal;
 
   constructor(private readonly table: TableClient) {
