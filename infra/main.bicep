@@ -87,6 +87,11 @@ param logAnalyticsDailyQuotaGb string = '1'
 @description('NCRONTAB schedule (six fields, seconds first, UTC) of the Graph sync timer: 02:00 UTC every night by default.')
 param graphSyncSchedule string = '0 0 2 * * *'
 
+@minValue(1)
+@maxValue(3650)
+@description('Whole days the provisioning log keeps its entries (app setting PROVISIONING_LOG_RETENTION_DAYS).')
+param provisioningLogRetentionDays int = 30
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -207,6 +212,7 @@ module api './app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     graphSyncSchedule: graphSyncSchedule
+    provisioningLogRetentionDays: provisioningLogRetentionDays
   }
   // The site starts (and azd's first deploy writes the package with the identity) only after the identity holds its
   // roles. Azure RBAC can still take minutes to propagate; README "Deploying to Azure" says what to do then.

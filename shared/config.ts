@@ -16,6 +16,9 @@ const ncrontabProblem = (schedule: string): string | undefined => {
   }
 };
 
+/** Days the provisioning log keeps entries unless PROVISIONING_LOG_RETENTION_DAYS says otherwise. */
+export const DEFAULT_PROVISIONING_LOG_RETENTION_DAYS = 30;
+
 /** Every app setting the product code reads. The Bicep in infra/ must set exactly these (see test/infra). */
 export const settingsSchema = z
   .object({
@@ -45,6 +48,8 @@ export const settingsSchema = z
         const problem = ncrontabProblem(schedule);
         if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
       }),
+    /** Whole days the provisioning log keeps its entries; a daily timer deletes older days. */
+    PROVISIONING_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_PROVISIONING_LOG_RETENTION_DAYS),
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || s.AzureWebJobsStorage__tableServiceUri !== undefined, {
     message: 'set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri (identity-based)',

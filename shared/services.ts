@@ -9,6 +9,7 @@ import { MemberExistenceCache } from './directory/member-existence-cache.js';
 import { PersonDirectory } from './directory/person-directory.js';
 import { PersonStore } from './directory/person-store.js';
 import { SourceGroups } from './directory/source-groups.js';
+import { ProvisioningLog } from './provisioning-log/provisioning-log.js';
 import { ScimGroupService } from './scim-api/group-service.js';
 import { ScimUserService } from './scim-api/user-service.js';
 import { KeyVaultSecretStore } from './secrets/key-vault-secret-store.js';
@@ -19,6 +20,7 @@ import { GroupRepository } from './storage/group-repository.js';
 import { IntegrationRepository } from './storage/integration-repository.js';
 import { MembershipRepository } from './storage/membership-repository.js';
 import { PeopleRepository } from './storage/people-repository.js';
+import { ProvisioningLogRepository } from './storage/provisioning-log-repository.js';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients.js';
 import { UserIndexRepository } from './storage/user-index-repository.js';
 
@@ -35,11 +37,15 @@ export interface Services {
   scimGroups: ScimGroupService;
   contentManagerUsers: ContentManagerUsers;
   catalog: AttributeCatalog;
+  /** Every SCIM write and Graph change, recorded off the request's critical path (provisioning-log/). */
+  provisioningLog: ProvisioningLog;
 }
 
 export interface CreateServicesOptions {
   tablePrefix?: string;
   secrets?: SecretStore;
+  /** False: nothing is recorded in the provisioning log (harnesses that count or gate every storage call). */
+  recordProvisioningLog?: boolean;
 }
 
 /** Default location of the local secret store, relative to the working directory. */
@@ -78,6 +84,7 @@ export async function createServices(config: Settings, options: CreateServicesOp
     scimGroups: new ScimGroupService(sourceGroups),
     contentManagerUsers: new ContentManagerUsers(store, groups, memberships, integrationIds),
     catalog,
+    provisioningLog: new ProvisioningLog(new ProvisioningLogRepository(tables.provisioninglog), { recording: options.recordProvisioningLog !== false }),
   };
 }
 

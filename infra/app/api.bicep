@@ -31,6 +31,11 @@ param applicationInsightsConnectionString string
 @description('NCRONTAB schedule (six fields, seconds first, UTC) of the Graph sync timer; the default is 02:00 every night.')
 param graphSyncSchedule string = '0 0 2 * * *'
 
+@minValue(1)
+@maxValue(3650)
+@description('Whole days the provisioning log keeps its entries; a daily timer deletes older days.')
+param provisioningLogRetentionDays int = 30
+
 // Instance sizes Flex Consumption offers:
 // https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-sizes
 @allowed([512, 2048, 4096])
@@ -67,6 +72,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // When the Graph sync timer starts a run for every enabled Graph integration (the trigger reads %GRAPH_SYNC_SCHEDULE%).
   GRAPH_SYNC_SCHEDULE: graphSyncSchedule
+  // Days the provisioning log keeps (shared/provisioning-log/retention.ts).
+  PROVISIONING_LOG_RETENTION_DAYS: string(provisioningLogRetentionDays)
 }
 
 module api 'br/public:avm/res/web/site:0.22.0' = {

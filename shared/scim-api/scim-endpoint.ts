@@ -4,6 +4,7 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { IntegrationRecord } from '../directory/model/integration-record.js';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
+import { type ScimWriteRecorder, scimWriteRecorder } from '../provisioning-log/scim-writes.js';
 import { internalErrorBody, ScimError } from '../scim/errors.js';
 import { type Services, services } from '../services.js';
 import { authenticateScimRequest } from './authenticate.js';
@@ -35,10 +36,14 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
     const elapsed = startRequestTimer();
     const integrationId = request.params.integrationId ?? '';
     const opName = `scim.${name}.${request.method.toLowerCase()}`;
+    // A write of an authenticated integration is recorded in the provisioning log with the status it is answered with.
+    let recordWrite: ScimWriteRecorder | undefined;
     try {
       const all = await services();
       const integration = await authenticateScimRequest(all.integrations, integrationId, request.headers.get('authorization'));
+      recordWrite = scimWriteRecorder(all.provisioningLog, { endpoint: name, request, context, integrationId: integration.id });
       const response = await operation({ request, context, integration, services: all, baseUrl: tenantBaseUrl(request, integration.id) });
+      recordWrite?.(response.status ?? 200, response);
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), integrationId: integration.id });
       return response;
     } catch (caught) {
@@ -54,10 +59,12 @@ export function scimEndpoint(name: string, operation: ScimOperation): HttpHandle
           // scimType only, no PII beyond ids (the caller got the detail in the response).
           ...(error.status === 401 ? { detail: 'authentication failed' } : {}),
         });
+        recordWrite?.(error.status, undefined, error.scimType);
         return scimResponse(error.status, error.toBody(), error.headers);
       }
       const correlationId = logFault(context, 'scim', error);
       logRequestOutcome(context, { operation: opName, status: 500, durationMs: elapsed(), integrationId, correlationId });
+      recordWrite?.(500);
       return scimResponse(500, internalErrorBody(correlationId));
     }
   };

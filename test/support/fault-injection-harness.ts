@@ -154,7 +154,7 @@ export class FaultScenario {
   ): Promise<FaultScenario> {
     const proxy = await startFaultProxy(String(process.env.AzureWebJobsStorage));
     const tablePrefix = `f${randomBytes(6).toString('hex')}`;
-    const host = await startTestHost({ connectionString: proxy.connectionString, tablePrefix });
+    const host = await startTestHost({ connectionString: proxy.connectionString, tablePrefix, recordProvisioningLog: false });
     proxy.attach(host.services.tables);
     const integration = await host.createIntegration(userProvisioning);
     const scim = new ScimClient(integration.tenantUrl, integration.secretToken);
@@ -232,7 +232,7 @@ export class FaultScenario {
     const tables = this.host.services.tables;
     await restoreRows(tables, this.current ?? (await dumpRows(tables)), this.snapshot);
     this.current = undefined;
-    const services = await createServices(parseSettings({ AzureWebJobsStorage: this.proxy.connectionString }), { tablePrefix: this.tablePrefix, secrets: this.host.services.secrets });
+    const services = await createServices(parseSettings({ AzureWebJobsStorage: this.proxy.connectionString }), { tablePrefix: this.tablePrefix, secrets: this.host.services.secrets, recordProvisioningLog: false });
     this.proxy.attach(services.tables);
     useServices(services);
     this.proxy.reset();

@@ -75,7 +75,7 @@ export class HistoryWorld {
   static async open(host: TestHost): Promise<HistoryWorld> {
     const secretsDir = await mkdtemp(join(tmpdir(), 'history-secrets-'));
     const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
-    const services = await createServices(settings, { tablePrefix: `h${randomBytes(6).toString('hex')}`, secrets: new LocalFileSecretStore(join(secretsDir, 'secrets.json')) });
+    const services = await createServices(settings, { tablePrefix: `h${randomBytes(6).toString('hex')}`, secrets: new LocalFileSecretStore(join(secretsDir, 'secrets.json')), recordProvisioningLog: false });
     const gate = new StorageGate();
     gate.install(services.tables);
     useServices(services);
