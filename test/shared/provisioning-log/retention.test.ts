@@ -73,7 +73,7 @@ describe('provisioning log retention', () => {
     expect((await of2020()).entries).toHaveLength(1);
     const lines: string[] = [];
     const context = new InvocationContext({ invocationId: 'timer-1', logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')) });
-    await handleProvisioningLogRetentionTimer({ isPastDue: false, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context);
+    await handleProvisioningLogRetentionTimer({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ operation: 'provisioningLog.retention', status: 200, outcome: 'success' });
     expect(lines[0]).toMatch(/deleted \d+ rows of \d+ day partitions before \d{8}/);
