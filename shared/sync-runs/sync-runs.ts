@@ -129,7 +129,8 @@ export class SyncRuns {
   private async takeLock(run: SyncRunRecord, lock: ReturnType<typeof newLock>, now: Date): Promise<string | undefined> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.repository.getLock(run.integrationId);
-      if (current !== undefined && !isExpired(current, now)) throw new SyncRunInProgressError(run.integrationId, current.runId, current.expiresAt);
+      // A released lock is free at once, whatever the clock of the instance that released it said.
+      if (current !== undefined && current.releasedAt === undefined && !isExpired(current, now)) throw new SyncRunInProgressError(run.integrationId, current.runId, current.expiresAt);
       try {
         await this.repository.createRunHoldingLock(run, lock, current);
         return current?.releasedAt === undefined ? current?.runId : undefined;
