@@ -53,13 +53,15 @@ export default tseslint.config(
   // The arrows of ../shared/architecture.md: the product never imports the Functions registrations or the local host;
   // the SCIM protocol is a pure leaf (no storage, no domain, no SCIM service); the directory is protocol-neutral and
   // knows none of its callers; storage knows no SCIM and of the directory only the records and store interfaces it
-  // implements (directory/model/); the Graph sync knows no SCIM.
+  // implements (directory/model/); the Graph sync and its run machinery (sync-runs/) know no SCIM, and neither the
+  // directory nor storage knows the run machinery.
   ...importBoundaries([
     { files: ['shared/**/*.ts'], forbidden: [] },
     { files: ['shared/scim/**/*.ts'], forbidden: ['storage', 'scim-api', 'directory'] },
-    { files: ['shared/directory/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph'] },
-    { files: ['shared/storage/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph', { folder: 'directory', except: ['model'] }] },
+    { files: ['shared/directory/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph', 'sync-runs'] },
+    { files: ['shared/storage/**/*.ts'], forbidden: ['scim', 'scim-api', 'admin-api', 'graph', 'sync-runs', { folder: 'directory', except: ['model'] }] },
     { files: ['shared/graph/**/*.ts'], forbidden: ['scim', 'scim-api'] },
+    { files: ['shared/sync-runs/**/*.ts'], forbidden: ['scim', 'scim-api'] },
   ]),
   {
     files: ['**/*.js', '**/*.mjs'],

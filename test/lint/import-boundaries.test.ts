@@ -42,6 +42,11 @@ describe('import boundaries', () => {
     // The Graph sync knows no SCIM.
     ['shared/graph/probe.ts', '../scim/errors.js'],
     ['shared/graph/probe.ts', '../scim-api/scim-http.js'],
+    // The run machinery of the sync knows no SCIM, and sits above the directory and storage.
+    ['shared/sync-runs/probe.ts', '../scim/errors.js'],
+    ['shared/sync-runs/probe.ts', '../scim-api/scim-http.js'],
+    ['shared/directory/probe.ts', '../sync-runs/sync-runs.js'],
+    ['shared/storage/probe.ts', '../sync-runs/step-messages.js'],
   ])('%s may not import %s', async (filePath, specifier) => {
     expect(await restrictedImports(filePath, specifier)).toHaveLength(1);
   });
@@ -53,5 +58,6 @@ describe('import boundaries', () => {
     expect(await restrictedImports('shared/storage/probe.ts', '../directory/model/person-record.js')).toEqual([]);
     expect(await restrictedImports('shared/graph/probe.ts', '../directory/person-directory.js')).toEqual([]);
     expect(await restrictedImports('shared/directory/probe.ts', './model/stores.js')).toEqual([]);
+    expect(await restrictedImports('shared/sync-runs/probe.ts', '../storage/sync-run-repository.js')).toEqual([]);
   });
 });
