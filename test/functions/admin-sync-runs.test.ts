@@ -110,6 +110,15 @@ describe('GET /api/admin/integrations/{id}/sync-runs[/{runId}]', () => {
   });
 });
 
+describe('the registrations', () => {
+  it('are a timer on %GRAPH_SYNC_SCHEDULE% and queue triggers on graph-sync and its poison queue over AzureWebJobsStorage', () => {
+    const registry = installFunctionsCore();
+    expect(registry.get('graphSyncTimer')?.trigger).toMatchObject({ type: 'timerTrigger', schedule: '%GRAPH_SYNC_SCHEDULE%' });
+    expect(registry.get('graphSyncStep')?.trigger).toMatchObject({ type: 'queueTrigger', queueName: 'graph-sync', connection: 'AzureWebJobsStorage' });
+    expect(registry.get('graphSyncPoison')?.trigger).toMatchObject({ type: 'queueTrigger', queueName: 'graph-sync-poison', connection: 'AzureWebJobsStorage' });
+  });
+});
+
 describe('the Graph sync timer', () => {
   it('starts a run for every enabled Graph integration at the scheduled time, skipping one still running', async () => {
     const busy = await h.graphIntegration();
