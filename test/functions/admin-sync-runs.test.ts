@@ -128,7 +128,10 @@ describe('the Graph sync timer', () => {
     const { id: scim } = await h.host.createIntegration();
     const lines: string[] = [];
     let now = new Date('2026-12-02T01:59:58Z');
-    const timers = new TimerTriggerHost({ registry: installFunctionsCore(), setting: (name) => (name === 'GRAPH_SYNC_SCHEDULE' ? '0 0 2 * * *' : undefined), now: () => now, log: (line) => lines.push(line) });
+    // Only this timer: the app has others (on their own schedules and settings).
+    const registry = installFunctionsCore();
+    const onlySync = Object.create(registry, { timerFunctions: { value: () => registry.timerFunctions().filter((f) => f.name === 'graphSyncTimer') } }) as typeof registry;
+    const timers = new TimerTriggerHost({ registry: onlySync, setting: (name) => (name === 'GRAPH_SYNC_SCHEDULE' ? '0 0 2 * * *' : undefined), now: () => now, log: (line) => lines.push(line) });
     expect(timers.describe()).toEqual([{ functionName: 'graphSyncTimer', schedule: '0 0 2 * * *', next: new Date('2026-12-02T02:00:00Z') }]);
     expect(await timers.runDue()).toEqual([]);
     now = new Date('2026-12-02T02:00:00Z');
