@@ -3,7 +3,8 @@
 // the local host build their own with createSyncRunServices (a queue of their own, a clock they control).
 import { type Settings, settings } from '../config.js';
 import { type Services, services } from '../services.js';
-import { IntegrationSyncRows } from '../storage/integration-sync-rows.js';
+import type { IntegrationStore } from '../directory/model/stores.js';
+import { IntegrationRepository } from '../storage/integration-repository.js';
 import { SyncRunRepository } from '../storage/sync-run-repository.js';
 import type { SyncLockOptions } from './run-lock.js';
 import { type SyncStepHandler, syncStepHandler } from './step-handler.js';
@@ -15,7 +16,8 @@ import { SyncRuns } from './sync-runs.js';
 export interface SyncRunServices {
   readonly runs: SyncRuns;
   readonly processor: SyncStepProcessor;
-  readonly integrations: IntegrationSyncRows;
+  /** Read for their `method`, `enabled` and `status`: which integrations the timer and the admin route may run. */
+  readonly integrations: Pick<IntegrationStore, 'get' | 'list'>;
   readonly queue: StepQueue;
 }
 
@@ -37,7 +39,7 @@ export function createSyncRunServices(all: Pick<Services, 'tables'>, config: Set
     ...(options.lock === undefined ? {} : { lock: options.lock }),
   });
   const processor = new SyncStepProcessor(repository, queue, runs, options.handler ?? syncStepHandler);
-  return { runs, processor, integrations: new IntegrationSyncRows(all.tables.integrations), queue };
+  return { runs, processor, integrations: new IntegrationRepository(all.tables.integrations), queue };
 }
 
 let current: Promise<SyncRunServices> | undefined;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AdminError, json, readJson } from '../admin-api/admin-http.js';
 import type { Services } from '../services.js';
 import type { SyncRunRecord } from '../storage/sync-run-repository.js';
+import { syncable } from './scheduled-runs.js';
 import { syncRunServices } from './sync-run-services.js';
 import { RUN_ID_PATTERN, SyncRunInProgressError } from './sync-runs.js';
 
@@ -40,10 +41,12 @@ function invalid(message: string): AdminError {
 async function requireGraphIntegration(request: HttpRequest, dryRun: boolean): Promise<string> {
   const id = request.params.id ?? '';
   const { integrations } = await syncRunServices();
-  const row = await integrations.get(id);
-  if (row === undefined) throw new AdminError(404, 'notFound', `Integration ${id} not found`);
-  if (row.method !== 'graph') throw new AdminError(409, 'notGraphIntegration', `Integration ${id} receives its data through SCIM; sync runs are for Graph integrations.`);
-  if (!row.enabled && !dryRun) throw new AdminError(409, 'integrationPaused', `Integration ${id} is paused: enable it to run a sync, or start a dry run ({"dryRun": true}).`);
+  const integration = await integrations.get(id);
+  if (integration === undefined) throw new AdminError(404, 'notFound', `Integration ${id} not found`);
+  const state = syncable(integration);
+  if (state === 'notGraph') throw new AdminError(409, 'notGraphIntegration', `Integration ${id} receives its data through SCIM; sync runs are for Graph integrations.`);
+  if (state === 'deleting') throw new AdminError(409, 'integrationDeleting', `Integration ${id} is being deleted.`);
+  if (state === 'paused' && !dryRun) throw new AdminError(409, 'integrationPaused', `Integration ${id} is paused: enable it to run a sync, or start a dry run ({"dryRun": true}).`);
   return id;
 }
 

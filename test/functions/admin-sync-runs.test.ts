@@ -50,6 +50,12 @@ describe('POST /api/admin/integrations/{id}/sync-runs', () => {
     expect(await errorOf(await post(id))).toMatchObject({ status: 409, code: 'notGraphIntegration' });
   });
 
+  it('refuses a run of an integration being deleted', async () => {
+    const id = await h.graphIntegration();
+    await h.host.services.tables.integrations.updateEntity({ partitionKey: 'integration', rowKey: id, status: 'deleting' }, 'Merge');
+    expect(await errorOf(await post(id, { dryRun: true }))).toMatchObject({ status: 409, code: 'integrationDeleting' });
+  });
+
   it('refuses a real run of a paused integration, but not a dry run', async () => {
     const id = await h.graphIntegration(false);
     expect(await errorOf(await post(id))).toMatchObject({ status: 409, code: 'integrationPaused' });
@@ -125,6 +131,8 @@ describe('the Graph sync timer', () => {
     const busyRun = ((await (await post(busy)).json()) as { id: string }).id;
     const idle = await h.graphIntegration();
     const paused = await h.graphIntegration(false);
+    const deleting = await h.graphIntegration();
+    await h.host.services.tables.integrations.updateEntity({ partitionKey: 'integration', rowKey: deleting, status: 'deleting' }, 'Merge');
     const { id: scim } = await h.host.createIntegration();
     const lines: string[] = [];
     let now = new Date('2026-12-02T01:59:58Z');
@@ -141,6 +149,7 @@ describe('the Graph sync timer', () => {
     expect(await runsOf(idle)).toEqual([expect.objectContaining({ trigger: 'schedule', kind: 'delta', dryRun: false, status: 'queued' })]);
     expect((await runsOf(busy)).map((r: { id: string }) => r.id)).toEqual([busyRun]);
     expect(await runsOf(paused)).toEqual([]);
+    expect(await runsOf(deleting)).toEqual([]);
     expect(await runsOf(scim)).toEqual([]);
     const skipped = lines.find((line) => line.includes(`"integrationId":"${busy}"`));
     expect(skipped).toContain(`skipped: run ${busyRun} is still in progress`);
