@@ -9,6 +9,7 @@ import {
   NameTakenError,
   NotFoundError,
   PreconditionFailedError,
+  StateConflictError,
   STILL_CONFLICTING_MESSAGE,
   StillConflictingError,
   TooLargeError,
@@ -31,6 +32,7 @@ export function toAdminError(caught: unknown): unknown {
   if (error instanceof NameTakenError) return new AdminError(409, 'nameTaken', error.message);
   if (error instanceof PreconditionFailedError) return new AdminError(412, 'preconditionFailed', error.message);
   if (error instanceof InvalidValueError) return new AdminError(400, 'invalidValue', error.message);
+  if (error instanceof StateConflictError) return new AdminError(409, 'conflict', error.message);
   if (error instanceof TooLargeError) return new AdminError(413, 'tooLargeToStore', error.message);
   if (error instanceof StillConflictingError) return new AdminError(409, 'stillConflicting', STILL_CONFLICTING_MESSAGE);
   return error;

@@ -1,7 +1,9 @@
 // Admin routes for integrations: create (answers the Tenant URL and Secret Token once), list, show, reveal and rotate
-// the token, the attribute catalog, and the groups with their targeting switch.
+// the token (with a grace period for the old one), the attribute catalog, and the groups with their targeting switch.
+// Rename, delete, the connection check and the activity: integration-lifecycle-api.ts.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { DEFAULT_ROTATION_GRACE_MS, MAX_ROTATION_GRACE_MS } from '../directory/integrations.js';
 import type { Services } from '../services.js';
 import { AdminError, json, originOf, readJson } from './admin-http.js';
 import { createGraphIntegration, isGraphCreateBody } from './graph-integrations-api.js';
@@ -13,7 +15,8 @@ const createIntegrationSchema = z.object({
 
 const groupSwitchSchema = z.object({ enabled: z.boolean() });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** The body as the schema reads it, or a 400 naming every problem by its path. */
+export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
   if (!result.success) throw new AdminError(400, 'invalidRequest', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
   return result.data;
@@ -45,13 +48,32 @@ export async function listOrGetIntegrations(request: HttpRequest, all: Services)
   return json(200, integration);
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+const rotateSchema = z.strictObject({
+  gracePeriodHours: z
+    .number({ error: 'gracePeriodHours must be a number of hours' })
+    .min(0, 'gracePeriodHours must be 0 or more')
+    .max(MAX_ROTATION_GRACE_MS / HOUR_MS, `gracePeriodHours must be at most ${MAX_ROTATION_GRACE_MS / HOUR_MS}`)
+    .default(DEFAULT_ROTATION_GRACE_MS / HOUR_MS),
+});
+
+/**
+ * Reveals the token, or rotates it: the answer has the new token and until when the old one is still accepted
+ * (`gracePeriodHours` in the body, default 24; 0 ends the old token at once).
+ */
 export async function secretTokenAction(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
   const id = request.params.id ?? '';
   const action = (request.params.action ?? '').toLowerCase();
   if (action !== 'reveal' && action !== 'rotate') throw new AdminError(404, 'notFound', 'use secret-token/reveal or secret-token/rotate');
-  const token = action === 'reveal' ? await all.integrations.revealToken(id) : await all.integrations.rotateToken(id);
-  if (token === undefined) throw notFound(`Integration ${id}`);
-  return json(200, { id, secretToken: token });
+  if (action === 'reveal') {
+    const token = await all.integrations.revealToken(id);
+    if (token === undefined) throw notFound(`Integration ${id}`);
+    return json(200, { id, secretToken: token });
+  }
+  const { gracePeriodHours } = parse(rotateSchema, await readJson(request));
+  const rotated = await all.integrations.rotateToken(id, gracePeriodHours * HOUR_MS);
+  if (rotated === undefined) throw notFound(`Integration ${id}`);
+  return json(200, { id, secretToken: rotated.secretToken, previousTokenValidUntil: rotated.previousTokenValidUntil, gracePeriodHours });
 }
 
 async function requireIntegration(request: HttpRequest, all: Services): Promise<string> {

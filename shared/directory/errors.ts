@@ -31,6 +31,9 @@ export class InvalidValueError extends DirectoryError {
   }
 }
 
+/** The resource is in a state that refuses the operation (e.g. an integration being deleted). */
+export class StateConflictError extends DirectoryError {}
+
 /** More than Azure Table Storage can hold in one record. */
 export class TooLargeError extends DirectoryError {}
 

@@ -1,13 +1,18 @@
-// Integrations (data sources): creation with a fresh secret token, lookup, token reveal and rotation, and the check
-// of a presented token (how a request carries it is its edge's business: scim-api/authenticate.ts). The token's
-// plaintext lives only in the secret store. A Graph integration has no SCIM token: it holds its settings (opaque JSON
+// Integrations (data sources): creation with a fresh secret token, lookup, rename, token reveal and rotation with a
+// grace period, and the check of a presented token (how a request carries it is its edge's business:
+// scim-api/authenticate.ts). The token's plaintext lives only in the secret store, a new secret name per rotation, so
+// the row's ETag-guarded write is the one step that switches tokens: a rotation that fails before it leaves the old
+// token current and revealable, one that fails after it has already switched both. A Graph integration has no SCIM token: it holds its settings (opaque JSON
 // here, parsed by shared/graph's schema at the edge) and its client secret, kept in the secret store only.
 import { randomBytes } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { InvalidValueError, NotFoundError } from './errors.js';
-import type { IntegrationMethod, IntegrationRecord, UserProvisioning } from './model/integration-record.js';
+import { ConcurrentUpdateError, isNotFound, isPreconditionFailed } from '../storage/storage-errors.js';
+import { InvalidValueError, NotFoundError, StateConflictError } from './errors.js';
+import type { IntegrationMethod, IntegrationRecord, IntegrationStatus, UserProvisioning } from './model/integration-record.js';
+import type { DeletionProgress } from './integration-deletion.js';
 import type { IntegrationStore } from './model/stores.js';
 import { generateSecretToken, hashSecretToken, secretTokenMatches } from './secret-token.js';
+import { retryConcurrentUpdates } from './write-retries.js';
 
 export interface IntegrationView {
   id: string;
@@ -17,6 +22,12 @@ export interface IntegrationView {
   created: string;
   lastModified: string;
   method: IntegrationMethod;
+  /** 'deleting' once a delete is confirmed, until its data is gone. */
+  status: IntegrationStatus;
+  /** After a rotation: until when the token it replaced is still accepted (absent once that time has passed). */
+  previousTokenValidUntil?: string;
+  /** While deleting: what the deletion has done so far. */
+  deletion?: Omit<DeletionProgress, 'peopleToken'>;
   /** A Graph integration's settings (never its client secret) and whether it runs. */
   graph?: Record<string, unknown>;
   enabled?: boolean;
@@ -36,15 +47,48 @@ export interface GraphIntegrationConfig {
   clientSecret: string;
 }
 
-/** How long an authenticated integration row is trusted before it is read again (token rotation takes effect). */
-const AUTH_CACHE_MS = 30_000;
+/** How long an authenticated integration row is trusted before it is read again (a delete takes effect). */
+export const AUTH_CACHE_MS = 30_000;
+/** A token the cached row refuses is checked against the stored row, at most this often (a rotation elsewhere). */
+const REREAD_AFTER_MS = 1_000;
+/** How long the token a rotation replaced keeps working unless the caller says otherwise. */
+export const DEFAULT_ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+/** Longest grace period a rotation may give the token it replaces. */
+export const MAX_ROTATION_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** What a rotation answers: the new token, and until when the old one is still accepted (now, for no grace). */
+export interface RotatedToken {
+  secretToken: string;
+  previousTokenValidUntil: string;
+}
+
+/** Whether the record accepts the token now: its current one, or the one it replaced within the grace period. */
+function acceptsToken(record: IntegrationRecord, token: string, now: number): boolean {
+  if (record.method === 'graph' || record.status === 'deleting') return false;
+  const current = secretTokenMatches(token, record.tokenHash);
+  const previous =
+    record.previousTokenHash !== undefined && record.previousTokenValidUntil !== undefined && now < Date.parse(record.previousTokenValidUntil) && secretTokenMatches(token, record.previousTokenHash);
+  return current || previous;
+}
+
+/** The row as written, or ConcurrentUpdateError when it changed or went since it was read. */
+export async function updateGuarded(repository: IntegrationStore, record: IntegrationRecord): Promise<IntegrationRecord> {
+  try {
+    return await repository.update(record);
+  } catch (error) {
+    if (isPreconditionFailed(error) || isNotFound(error)) throw new ConcurrentUpdateError(`integration ${record.id}`);
+    throw error;
+  }
+}
+
+export const deletingError = (id: string): StateConflictError => new StateConflictError(`Integration ${id} is being deleted.`);
 
 export function tenantUrlOf(baseUrl: string, integrationId: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/api/scim/${integrationId}/v2`;
 }
 
 export class IntegrationService {
-  private readonly cache = new Map<string, { record: IntegrationRecord; until: number }>();
+  private readonly cache = new Map<string, { record: IntegrationRecord; readAt: number }>();
 
   constructor(
     private readonly repository: IntegrationStore,
@@ -136,36 +180,82 @@ export class IntegrationService {
     return (await this.repository.list()).map((record) => this.view(record, baseUrl));
   }
 
+  /** Renames the integration (guarded by the row's ETag, retried); NotFoundError for an unknown one. */
+  async rename(id: string, displayName: string, baseUrl: string): Promise<IntegrationView> {
+    const updated = await retryConcurrentUpdates(`integration ${id}`, async () => {
+      const record = await this.repository.get(id);
+      if (record === undefined) throw new NotFoundError(`Integration ${id} not found`);
+      if (record.status === 'deleting') throw deletingError(id);
+      return updateGuarded(this.repository, { ...record, displayName, lastModified: new Date(this.now()).toISOString() });
+    });
+    this.cache.delete(id);
+    return this.view(updated, baseUrl);
+  }
+
   async revealToken(id: string): Promise<string | undefined> {
     const record = await this.repository.get(id);
     if (record?.method === 'graph') throw noScimToken();
+    if (record?.status === 'deleting') throw deletingError(id);
     return record === undefined ? undefined : this.secrets.get(record.tokenSecretName);
   }
 
-  /** Replaces the token; the old one stops working at once on this instance and within 30 s on others. */
-  async rotateToken(id: string): Promise<string | undefined> {
+  /**
+   * Replaces the token. The new one goes to the secret store under a name of its own; then one ETag-guarded write of
+   * the row switches to it and keeps the old token's hash, accepted until the grace period ends. A failure before that
+   * write leaves the old token current (the new secret is removed); after it, the old secret is removed.
+   */
+  async rotateToken(id: string, gracePeriodMs: number = DEFAULT_ROTATION_GRACE_MS): Promise<RotatedToken | undefined> {
     const record = await this.repository.get(id);
     if (record === undefined) return undefined;
     if (record.method === 'graph') throw noScimToken();
+    if (record.status === 'deleting') throw deletingError(id);
     const token = generateSecretToken();
-    await this.secrets.set(record.tokenSecretName, token);
-    await this.repository.update({ ...record, tokenHash: hashSecretToken(token), lastModified: new Date(this.now()).toISOString() });
+    const tokenSecretName = `scim-token-${id}-${randomBytes(6).toString('hex')}`;
+    const now = this.now();
+    const previousTokenValidUntil = new Date(now + Math.min(Math.max(gracePeriodMs, 0), MAX_ROTATION_GRACE_MS)).toISOString();
+    await this.secrets.set(tokenSecretName, token);
+    try {
+      await updateGuarded(this.repository, {
+        ...record,
+        tokenHash: hashSecretToken(token),
+        tokenSecretName,
+        previousTokenHash: record.tokenHash,
+        previousTokenValidUntil,
+        lastModified: new Date(now).toISOString(),
+      });
+    } catch (error) {
+      // The write may have been applied although its answer was lost: the row says which secret is current.
+      const current = await this.repository.get(id).catch(() => undefined);
+      if (current?.tokenSecretName !== tokenSecretName) {
+        await this.secrets.delete(tokenSecretName).catch(() => undefined);
+        throw error;
+      }
+    }
     this.cache.delete(id);
-    return token;
+    if (record.tokenSecretName !== '') await this.secrets.delete(record.tokenSecretName).catch(() => undefined);
+    return { secretToken: token, previousTokenValidUntil };
   }
 
-  /** The integration the token is the secret of (compared in constant time), or undefined for any other token. */
+  /**
+   * The integration the token is the secret of (compared in constant time), or undefined for any other token. The
+   * token a rotation replaced counts until its grace period ends; an integration being deleted accepts none.
+   */
   async verifyToken(integrationId: string, token: string): Promise<IntegrationRecord | undefined> {
-    const record = await this.cachedRecord(integrationId);
-    return record !== undefined && record.method !== 'graph' && secretTokenMatches(token, record.tokenHash) ? record : undefined;
+    const now = this.now();
+    const hit = this.cache.get(integrationId);
+    const cached = hit !== undefined && now < hit.readAt + AUTH_CACHE_MS ? hit : undefined;
+    if (cached !== undefined && acceptsToken(cached.record, token, now)) return cached.record;
+    // A refused token may be the one a rotation on another instance just issued: read the row again (not too often).
+    if (cached !== undefined && now < cached.readAt + REREAD_AFTER_MS) return undefined;
+    const record = await this.repository.get(integrationId);
+    if (record === undefined) this.cache.delete(integrationId);
+    else this.cache.set(integrationId, { record, readAt: now });
+    return record !== undefined && acceptsToken(record, token, now) ? record : undefined;
   }
 
-  private async cachedRecord(id: string): Promise<IntegrationRecord | undefined> {
-    const hit = this.cache.get(id);
-    if (hit !== undefined && hit.until > this.now()) return hit.record;
-    const record = await this.repository.get(id);
-    if (record !== undefined) this.cache.set(id, { record, until: this.now() + AUTH_CACHE_MS });
-    return record;
+  /** Forgets the cached row (this instance stops accepting the token of an integration marked deleting at once). */
+  forget(id: string): void {
+    this.cache.delete(id);
   }
 
   private view(record: IntegrationRecord, baseUrl: string): IntegrationView {
@@ -177,9 +267,17 @@ export class IntegrationService {
       created: record.created,
       lastModified: record.lastModified,
       method: record.method ?? 'scim',
+      status: record.status ?? 'active',
+      ...(record.status === 'deleting' && record.deletion !== undefined ? { deletion: deletionSummary(record.deletion) } : {}),
+      ...(record.previousTokenValidUntil !== undefined && Date.parse(record.previousTokenValidUntil) > this.now() ? { previousTokenValidUntil: record.previousTokenValidUntil } : {}),
       ...(record.method === 'graph' && record.graphSettings !== undefined ? { graph: JSON.parse(record.graphSettings) as Record<string, unknown>, enabled: record.enabled !== false } : {}),
     };
   }
+}
+
+function deletionSummary(json: string): Omit<DeletionProgress, 'peopleToken'> {
+  const { since, phase, people, rows } = JSON.parse(json) as DeletionProgress;
+  return { since, phase, people, rows };
 }
 
 const noScimToken = (): InvalidValueError => new InvalidValueError('secretToken', 'A Graph integration has no SCIM secret token.');

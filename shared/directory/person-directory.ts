@@ -260,6 +260,27 @@ export class PersonDirectory {
   }
 
   /**
+   * Removes every trace of a deleted integration from the person: its record (live or deleted), the Content Manager
+   * user it created (the others' records stay, staged under the UPN, as when it deletes the user), the person itself
+   * when nothing is left; then the memberships of every integration that no longer sees the user. Guarded and retried.
+   */
+  async forgetSource(integrationId: string, id: string): Promise<void> {
+    this.knownMembers.forget(integrationId, id);
+    const { person, result: before } = await this.store.mutate(id, (current) => {
+      if (current?.sources[integrationId] === undefined) return { next: undefined, result: undefined };
+      const next: PersonRecord = { ...current, sources: { ...current.sources } };
+      delete next.sources[integrationId];
+      if (next.cm?.createdBy === integrationId) {
+        next.stagedUpn = next.cm.upn;
+        delete next.cm;
+      }
+      const live = Object.values(next.sources).some((source) => source.deleted !== true);
+      return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
+    });
+    if (before !== undefined) await this.removeMembershipsOfUnseen(integrationId, id, before, person);
+  }
+
+  /**
    * Memberships of the user in the groups of every integration that cannot see it now: the caller's, and every other
    * one's when the Content Manager user itself is gone (for a user that does not exist at all: every integration).
    */

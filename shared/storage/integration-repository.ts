@@ -22,6 +22,10 @@ function fromEntity(entity: Record<string, unknown>): IntegrationRecord {
   if (typeof entity.graphSettings === 'string') record.graphSettings = entity.graphSettings;
   if (typeof entity.enabled === 'boolean') record.enabled = entity.enabled;
   if (typeof entity.clientSecretName === 'string') record.clientSecretName = entity.clientSecretName;
+  if (typeof entity.previousTokenHash === 'string') record.previousTokenHash = entity.previousTokenHash;
+  if (typeof entity.previousTokenValidUntil === 'string') record.previousTokenValidUntil = entity.previousTokenValidUntil;
+  if (entity.status === 'deleting') record.status = entity.status;
+  if (typeof entity.deletion === 'string') record.deletion = entity.deletion;
   if (typeof entity.etag === 'string') record.etag = entity.etag;
   return record;
 }
@@ -59,7 +63,8 @@ export class IntegrationRepository implements IntegrationStore {
     return response.etag === undefined ? record : { ...record, etag: response.etag };
   }
 
-  async delete(id: string): Promise<void> {
-    await this.table.deleteEntity(PARTITION, id);
+  /** Deletes the row; with `etag`, only as it was read (412 otherwise). */
+  async delete(id: string, etag?: string): Promise<void> {
+    await this.table.deleteEntity(PARTITION, id, etag === undefined ? {} : { etag });
   }
 }

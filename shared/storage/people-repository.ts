@@ -12,7 +12,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { PersonRecord } from '../directory/model/person-record.js';
 import type { FindOptions, PeoplePage, PeopleStore } from '../directory/model/stores.js';
 import { bucketOf } from './keys.js';
-import { personFromEntity, type PersonProperties, personToProperties } from './person-entity.js';
+import { personFromEntity, type PersonProperties, personToProperties, sourcePropertyOf } from './person-entity.js';
 import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
@@ -79,6 +79,16 @@ export class PeopleRepository implements PeopleStore {
     const filter = options.cmOnly
       ? odata`RowKey ge ${MAIN_PREFIX} and RowKey lt 'p;' and hasCm eq true`
       : odata`RowKey ge ${MAIN_PREFIX} and RowKey lt 'p;'`;
+    return this.pageOf(filter, options);
+  }
+
+  /** Main rows with a record of the integration (its first `s_` property), filtered by the service. */
+  async pageWithSource(integrationId: string, options: { pageSize: number; continuationToken?: string }): Promise<PeoplePage> {
+    if (!/^[a-z0-9]{1,64}$/.test(integrationId)) return { items: [] };
+    return this.pageOf(`${odata`RowKey ge ${MAIN_PREFIX} and RowKey lt 'p;'`} and ${sourcePropertyOf(integrationId)} ge ''`, options);
+  }
+
+  private async pageOf(filter: string, options: { pageSize: number; continuationToken?: string }): Promise<PeoplePage> {
     const iterator = this.table.listEntities<Entity>({ queryOptions: { filter } }).byPage({
       maxPageSize: options.pageSize,
       ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }),

@@ -17,6 +17,9 @@ const SOURCE_ID_PATTERN = /^[a-z0-9]{1,64}$/;
  */
 const KEY_ROW_ALLOWANCE_BYTES = 1024;
 
+/** The property holding (the first chunk of) a source's record. */
+export const sourcePropertyOf = (sourceId: string): string => `${SOURCE_PREFIX}${sourceId}`;
+
 /** A person that does not fit one row; the message is fit to show a caller (it quotes no value). */
 export class RecordTooLargeError extends Error {
   constructor(

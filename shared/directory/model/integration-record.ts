@@ -6,6 +6,9 @@ export type UserProvisioning = 'matchOnly' | 'create';
 /** How an integration imports: Entra's SCIM provisioning pushes to us (the default), or the Graph sync pulls. */
 export type IntegrationMethod = 'scim' | 'graph';
 
+/** Absent: active. */
+export type IntegrationStatus = 'active' | 'deleting';
+
 export interface IntegrationRecord {
   id: string;
   displayName: string;
@@ -24,5 +27,12 @@ export interface IntegrationRecord {
   enabled?: boolean;
   /** A Graph integration: the name of its client secret in the secret store. */
   clientSecretName?: string;
+  /** After a rotation: the hash of the token it replaced, accepted until previousTokenValidUntil (ISO time). */
+  previousTokenHash?: string;
+  previousTokenValidUntil?: string;
+  /** 'deleting' from the moment a delete is confirmed: SCIM refuses its token, the deletion removes its data. */
+  status?: IntegrationStatus;
+  /** A deletion's progress (directory/integration-deletion.ts), as JSON. */
+  deletion?: string;
   etag?: string;
 }

@@ -30,6 +30,8 @@ export interface PeopleStore {
   delete(person: PersonRecord): Promise<void>;
   /** A page of people in storage order (only Content Manager users with `cmOnly`). */
   page(options: { pageSize: number; continuationToken?: string; cmOnly?: boolean }): Promise<PeoplePage>;
+  /** A page of the people holding a record (live or deleted) of this integration, in storage order. */
+  pageWithSource(integrationId: string, options: { pageSize: number; continuationToken?: string }): Promise<PeoplePage>;
 }
 
 export interface IndexEntry {
@@ -102,4 +104,16 @@ export interface IntegrationStore {
   list(): Promise<IntegrationRecord[]>;
   create(record: IntegrationRecord): Promise<IntegrationRecord>;
   update(record: IntegrationRecord): Promise<IntegrationRecord>;
+  /** Deletes the row; with `etag`, only as it was read. */
+  delete(id: string, etag?: string): Promise<void>;
+}
+
+/**
+ * What an integration being deleted leaves behind outside its people: its groups with their name and index rows, its
+ * memberships (both sides), its index rows, its catalog and its scoped name pointers. Nothing else writes them once the
+ * integration is deleting, so they go by key range, a bounded page at a time.
+ */
+export interface IntegrationRowsPurge {
+  /** Deletes up to `limit` of the integration's rows; answers how many went (0: none are left). */
+  purgeNext(integrationId: string, limit: number): Promise<number>;
 }
