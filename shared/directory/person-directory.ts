@@ -90,9 +90,15 @@ export class PersonDirectory {
    * record of this integration has the name. `shared` is the organisation-wide holder, if any. `verified` reads key
    * rows through to the main row (a copy may describe a person just deleted).
    */
-  async findInView(integrationId: string, key: string, options: { verified?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
-    // The shared name first: one read finds a Content Manager user this integration has no record of yet (Entra's
-    // first match of every user) as well as one whose record here keeps that name.
+  async findInView(integrationId: string, key: string, options: { verified?: boolean; together?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
+    // Writes check a name that is usually new: both rows in one query. A match GET usually finds the shared name: that
+    // first, one point read for a Content Manager user this integration has no record of yet (Entra's first match of
+    // every user) as well as for one whose record here keeps that name.
+    if (options.together === true) {
+      const { shared, own } = await this.store.people.findByNameAndScopedKey(integrationId, key, options);
+      if (shared !== undefined && seenAs(shared, integrationId, key)) return { found: shared, shared };
+      return { ...(own === undefined ? {} : { found: own }), ...(shared === undefined ? {} : { shared }) };
+    }
     const shared = await this.store.people.findByNameKey(key, options);
     if (shared !== undefined && seenAs(shared, integrationId, key)) return { found: shared, shared };
     const own = await this.store.people.findByScopedKey(integrationId, key, options);
@@ -137,7 +143,7 @@ export class PersonDirectory {
     await this.catalog.record(integration.id, input.attributes);
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
       // A retry reads key rows through to the main row: a copy it trusted may describe a person just deleted.
-      const { found, shared } = await this.findInView(integration.id, key, { verified: attempt > 0 });
+      const { found, shared } = await this.findInView(integration.id, key, { verified: attempt > 0, together: true });
       if (found !== undefined) throw new NameTakenError(`A user with userName "${userName}" already exists.`);
       // The person known organisation-wide by this name, when this integration has no live record of it: a staged
       // record it shares with the integrations that staged the same name, or a user it deleted and now sends again.
@@ -169,7 +175,7 @@ export class PersonDirectory {
         return await this.writeChecked(integration.id, id, change, options, checkedName);
       } catch (error) {
         if (!(error instanceof NewUserName)) throw error;
-        const { found } = await this.findInView(integration.id, error.key, { verified: true });
+        const { found } = await this.findInView(integration.id, error.key, { verified: true, together: true });
         if (found !== undefined && found.id !== id) throw new NameTakenError('Another user already has this userName.');
         checkedName = error.key;
       }

@@ -53,7 +53,7 @@ export class PersonStore {
 
   async remove(person: PersonRecord): Promise<void> {
     await this.people.delete(person);
-    await this.index.removeStale(person.id, indexEntriesOf(person), [], this.currentEntries(person.id));
+    await this.index.removeAllOf(person.id, indexEntriesOf(person));
   }
 
   /** Reads the index entries the person has now (none once it is gone): the check before an index row is removed. */

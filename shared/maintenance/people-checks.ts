@@ -8,7 +8,7 @@ import type { PersonRecord } from '../directory/model/person-record.js';
 import { withDerivedKeys } from '../directory/person-store.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
-import { isColocated, isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
+import { isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
 import { deleteIfUnchanged, putIfUnchanged, readRow, type Row } from './table-rows.js';
@@ -109,9 +109,9 @@ async function checkKeyRow(row: Row, kind: KeyKind, key: string, context: CheckC
       () => deleteIfUnchanged(context.tables.people, row),
     );
   }
-  const keyRow: KeyRow = { kind, key, partitionKey: row.partitionKey, rowKey: row.rowKey, colocated: isColocated(kind, row.partitionKey, partitionOfId(holder.id)) };
+  const keyRow: KeyRow = keyRowOf(kind, key, partitionOfId(holder.id));
   const copy = isCopy(row);
-  if (copy !== keyRow.colocated) {
+  if (copy !== keyRow.copy) {
     const detail = copy ? `a copy of person ${holder.id} outside its partition (a pointer belongs here)` : `a pointer to person ${holder.id} in its own partition (a copy belongs here)`;
     return context.report({ kind: 'misshapen-key-row', ...at('people', row), detail }, () => writeKeyRow(holder, keyRow, row, context));
   }
@@ -135,7 +135,7 @@ async function liveHolder(row: Row, kind: KeyKind, key: string, context: CheckCo
  */
 async function writeKeyRow(person: PersonRecord, keyRow: KeyRow, existing: Row | undefined, context: CheckContext): Promise<boolean> {
   const keys = { partitionKey: keyRow.partitionKey, rowKey: keyRow.rowKey };
-  if (!keyRow.colocated) return putIfUnchanged(context.tables.people, { ...keys, ref: person.id }, existing);
+  if (!keyRow.copy) return putIfUnchanged(context.tables.people, { ...keys, ref: person.id }, existing);
   // The person as it is now: an earlier repair of another of its copies touched its main row (and so its ETag).
   const current = await context.people.getById(person.id);
   if (current === undefined || !holdsKey(current, keyRow.kind, keyRow.key)) return false;

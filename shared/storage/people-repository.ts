@@ -1,12 +1,14 @@
 // The organisation's people (Content Manager users and staged records) in one table, laid out so that every lookup
 // Entra makes is one point read:
-//   main row   PK b<bucket>  RK p:<id>     the person (the id starts with its bucket)
-//   name row   PK b<bucket>  RK u:<key>    one per case-folded userName (UPN, or a source's userName)
-//   login row  PK b<bucket>  RK n:<key>    the Content Manager username, for admin upserts
-// A key row whose bucket equals the id's bucket lives in the main row's partition: it is a full copy of the person,
-// written in the same entity-group transaction as the main row, so a match by userName costs one read. Other key
-// rows are pointers ({ref: id}), inserted before the main write and removed after it; readers verify every key row
-// against the person it names, so a pointer left behind by a crash is ignored and later reclaimed.
+//   main row   PK b<bucket>  RK p:<id>          the person (the id starts with its bucket)
+//   name row   PK b<bucket>  RK u:<key>         the organisation-wide case-folded userName (UPN, or a staged name)
+//   login row  PK b<bucket>  RK n:<key>         the Content Manager username, for admin upserts
+//   own name   PK b<bucket>  RK s:<int>:<key>   an integration's own userName for the person
+// A key row whose bucket equals the id's bucket lives in the main row's partition and is written in the person's own
+// entity-group transactions: a full copy of the person for `u` and `n` (a match by userName costs one read), a
+// pointer ({ref: id}) for `s`. Other key rows are pointers inserted before the main write and removed after it
+// (person-key-rows.ts); readers verify every key row against the person it names, so a pointer left behind by a
+// crash is ignored and later reclaimed.
 import { randomBytes } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { PersonRecord } from '../directory/model/person-record.js';
@@ -49,6 +51,19 @@ export class PeopleRepository implements PeopleStore {
   /** The person whose live source of this integration has this case-folded userName. */
   async findByScopedKey(integrationId: string, key: string, options: FindOptions = {}): Promise<PersonRecord | undefined> {
     return this.findByKey('s', scopedKey(integrationId, key), options);
+  }
+
+  async findByNameAndScopedKey(integrationId: string, key: string, options: FindOptions = {}): Promise<{ shared?: PersonRecord; own?: PersonRecord }> {
+    const sharedRow = keyRowOf('u', key);
+    const ownRow = keyRowOf('s', scopedKey(integrationId, key));
+    const filter = odata`PartitionKey eq ${sharedRow.partitionKey} and (RowKey eq ${sharedRow.rowKey} or RowKey eq ${ownRow.rowKey})`;
+    const found: { shared?: PersonRecord; own?: PersonRecord } = {};
+    for await (const entity of this.table.listEntities<Entity>({ queryOptions: { filter } })) {
+      const row = entity.rowKey === sharedRow.rowKey ? sharedRow : ownRow;
+      const person = await this.keys.personOf(row, entity, options.verified === true);
+      if (person !== undefined) found[row === sharedRow ? 'shared' : 'own'] = person;
+    }
+    return found;
   }
 
   async create(person: PersonRecord): Promise<PersonRecord> {
@@ -148,10 +163,12 @@ export class PeopleRepository implements PeopleStore {
       if (before === undefined) actions.push(['create', mainEntity]);
       else actions.push(['update', mainEntity, 'Replace', { etag: before.etag }] as TransactionAction);
       for (const row of newRows.filter((r) => r.colocated)) {
-        const copy = { partitionKey, rowKey: row.rowKey, ref: after.id, ...props };
-        actions.push(colocatedAdded.includes(row) ? ['create', copy] : ['upsert', copy, 'Replace']);
+        const entity = row.copy ? { partitionKey, rowKey: row.rowKey, ref: after.id, ...props } : { partitionKey, rowKey: row.rowKey, ref: after.id };
+        actions.push(colocatedAdded.includes(row) ? ['create', entity] : ['upsert', entity, 'Replace']);
       }
-      for (const row of removed.filter((r) => r.colocated)) actions.push(['delete', { partitionKey, rowKey: row.rowKey }]);
+      // A dropped copy goes in the transaction; a dropped co-located pointer is released after it, like any pointer
+      // (one written before pointers went into transactions may be missing, and deleting a missing row fails them).
+      for (const row of removed.filter((r) => r.copy)) actions.push(['delete', { partitionKey, rowKey: row.rowKey }]);
       const etag = await this.submitReclaiming(actions, after.id, colocatedAdded);
       if (before === undefined) {
         // While a create is in flight its person does not exist, so another writer may have taken over one of its
@@ -164,7 +181,7 @@ export class PeopleRepository implements PeopleStore {
       } else {
         await Promise.all([...claimEtags].map(([row, claimEtag]) => this.keys.reassert(row, after.id, claimEtag)));
       }
-      await this.keys.releaseAll(removed.filter((r) => !r.colocated), after.id);
+      await this.keys.releaseAll(removed.filter((r) => !r.copy), after.id);
       return etag === undefined ? after : { ...after, etag };
     } catch (error) {
       await this.keys.releaseAll([...claimEtags.keys()], after.id);
@@ -190,10 +207,24 @@ export class PeopleRepository implements PeopleStore {
   }
 
   /**
-   * Replaces the main row by a tombstone, guarded by `etag`, in the transaction that deletes the co-located copies (a
+   * Replaces the main row by a tombstone, guarded by `etag`, in the transaction that deletes the co-located key rows (a
    * delete action cannot carry an ETag), then deletes the tombstone. ConcurrentUpdateError when the person changed.
    */
   private async bury(person: PersonRecord, etag: string, colocated: KeyRow[]): Promise<void> {
+    try {
+      await this.buryWith(person, etag, colocated);
+    } catch (error) {
+      const pointers = colocated.filter((r) => !r.copy);
+      if (!(error instanceof ConcurrentUpdateError) || pointers.length === 0) throw error;
+      // A co-located pointer written before pointers went into transactions may be missing, which fails the
+      // transaction as a changed person would: once more without the pointers (a real change fails again), then
+      // they are released like any pointer.
+      await this.buryWith(person, etag, colocated.filter((r) => r.copy));
+      await this.keys.releaseAll(pointers, person.id);
+    }
+  }
+
+  private async buryWith(person: PersonRecord, etag: string, colocated: KeyRow[]): Promise<void> {
     const partitionKey = partitionOfId(person.id);
     const tombstone = { partitionKey, rowKey: MAIN_PREFIX + person.id, id: person.id, v: person.version + 1, [TOMBSTONE_PROPERTY]: true };
     const actions: TransactionAction[] = [['update', tombstone, 'Replace', { etag }] as TransactionAction];

@@ -1,7 +1,10 @@
-// The key rows of the people table (name rows `u:<key>` and login rows `n:<key>`), and the pointer protocol for the
-// ones that live outside their person's partition. A co-located key row is a full copy written in the person's own
-// entity-group transactions, so it never disagrees with the main row; a pointer ({ref: id}) is written beside them and
-// obeys three rules, so that a writer that lost a race never removes what another writer committed:
+// The key rows of the people table (name rows `u:<key>`, login rows `n:<key>`, an integration's own names `s:<key>`),
+// and the pointer protocol for the ones that live outside their person's partition. A co-located key row is written
+// in the person's own entity-group transactions, so it never disagrees with the main row: a full copy for `u` and `n`
+// (one read finds the person), a small pointer for `s` (a person known to several integrations would otherwise carry
+// a full copy per integration, and its transactions would outgrow 4 MiB). A pointer outside the person's partition
+// ({ref: id}) is written beside those transactions and obeys three rules, so that a writer that lost a race never
+// removes what another writer committed:
 //   claim     before the person's write: create the pointer, or take over one whose person does not hold the key;
 //   reassert  after a committed write: rewrite each claimed pointer, so a release that read it earlier fails its ETag;
 //   release   after a write dropped the key, or after a failed write: delete the pointer only if it names this person,
@@ -16,13 +19,16 @@ export type Entity = Record<string, unknown>;
 /** `u` the organisation-wide name (UPN), `n` the Content Manager username, `s` an integration's own userName. */
 export type KeyKind = 'u' | 'n' | 's';
 
-/** Where one of a person's key rows lives, and whether it is a co-located copy (else a pointer). */
+/** Where one of a person's key rows lives: in the person's partition (written in its transactions) or not, a copy or not. */
 export interface KeyRow {
   kind: KeyKind;
   key: string;
   partitionKey: string;
   rowKey: string;
+  /** In the person's own partition, written in the person's entity-group transactions. */
   colocated: boolean;
+  /** A full copy of the person (co-located `u` and `n` rows); else a pointer ({ref: id}). */
+  copy: boolean;
 }
 
 export const MAIN_PREFIX = 'p:';
@@ -44,18 +50,17 @@ export function keyRowsOf(person: Pick<PersonRecord, 'id' | 'nameKeys' | 'userna
 export const scopedKey = (integrationId: string, nameKey: string): string => `${integrationId}:${nameKey}`;
 
 /**
- * The row of one key; `colocated` (a full copy written in the person's transactions) when it shares `mainPartition`,
- * the partition of the person that holds it. A scoped key is always a pointer: a person known to several
- * integrations would otherwise carry a full copy per integration, and its transactions would outgrow 4 MiB. It lives
- * in the bucket of its name (integration ids have no ':').
+ * The row of one key, in the bucket of its name (a scoped key: of the name after the integration id, which has no
+ * ':'); `colocated` when that is `mainPartition`, the partition of the person that holds it.
  */
 export function keyRowOf(kind: KeyKind, key: string, mainPartition?: string): KeyRow {
   const partitionKey = `b${bucketOf(kind === 's' ? key.slice(key.indexOf(':') + 1) : key)}`;
-  return { kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated: isColocated(kind, partitionKey, mainPartition) };
+  const colocated = partitionKey === mainPartition;
+  return { kind, key, partitionKey, rowKey: `${kind}:${key}`, colocated, copy: isCopyPlace(kind, partitionKey, mainPartition) };
 }
 
-/** Whether a key row in `partitionKey` is a co-located copy of a person whose main row is in `mainPartition`. */
-export function isColocated(kind: KeyKind, partitionKey: string, mainPartition: string | undefined): boolean {
+/** Whether a key row in `partitionKey` is a full copy of a person whose main row is in `mainPartition`. */
+export function isCopyPlace(kind: KeyKind, partitionKey: string, mainPartition: string | undefined): boolean {
   return kind !== 's' && partitionKey === mainPartition;
 }
 

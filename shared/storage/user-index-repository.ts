@@ -96,6 +96,20 @@ export class UserIndexRepository implements UserIndexStore {
     }
   }
 
+  /**
+   * Deletes the rows of a deleted person without reading them: ids are never reused, and a writer of the person that
+   * raced the delete finds it gone before it writes rows again (reassert re-reads the person), so nothing is lost.
+   */
+  async removeAllOf(id: string, entries: IndexEntry[]): Promise<void> {
+    await Promise.all(
+      dedupe(entries).map((entry) =>
+        this.table.deleteEntity(partitionOf(entry), id).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        }),
+      ),
+    );
+  }
+
   private async etagOf(entry: IndexEntry, id: string): Promise<string | undefined> {
     try {
       return (await this.table.getEntity(partitionOf(entry), id)).etag;

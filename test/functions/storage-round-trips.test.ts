@@ -51,12 +51,31 @@ describe('storage round trips', () => {
     const rows = () => proxy.requests.map((r) => r.replace(/\(.*$/, '').replace(/\/devstoreaccount1\/[a-z0-9]*people/, ' people'));
     expect((await scim.patch(`/Users/${first}`, body)).status).toBe(200);
     proxy.reset();
-    // The integration's first record of the user: its own name is claimed (a pointer, created before the write and
-    // rewritten after it, so a racing writer's clean-up cannot take it).
+    // The integration's first record of the user: its own name is a pointer in the user's partition (the UPN's
+    // bucket), created in the same transaction as the user's row.
     expect((await scim.patch(`/Users/${second}`, body)).status).toBe(200);
-    expect(rows()).toEqual(['GET  people', 'POST  people', 'POST /devstoreaccount1/$batch', 'PUT  people']);
+    expect(rows()).toEqual(['GET  people', 'POST /devstoreaccount1/$batch']);
     proxy.reset();
     expect((await scim.patch(`/Users/${second}`, { ...body, Operations: [{ ...body.Operations[0], value: 'Finance' }] })).status).toBe(200);
     expect(rows()).toEqual(['GET  people', 'POST /devstoreaccount1/$batch']);
+  });
+
+  it('a POST of a new userName in create mode is one query for both names, the index rows, and one transaction; its DELETE reads the user once', async () => {
+    const created = await host.createIntegration('create', 'Round trips, create mode');
+    const client = new ScimClient(created.tenantUrl, created.secretToken);
+    const rows = () => proxy.requests.map((r) => r.replace(/\(.*$/, '').replace(/\/devstoreaccount1\/[a-z0-9]*(people|userindex|integrations|members)/, ' $1'));
+    const user = (i: number) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `new.${i}@contoso.com`, externalId: `new${i}`, displayName: `New ${i}`, active: true });
+    expect((await client.post('/Users', user(0))).status).toBe(201); // catalogues the attribute paths once
+    proxy.reset();
+    const response = await client.post('/Users', user(1));
+    expect(response.status).toBe(201);
+    // The index rows are one per value, each in its own partition (an eq filter is then one partition query): the
+    // Content Manager displayName, and this integration's externalId and displayName.
+    expect(rows()).toEqual(['GET  people', 'PUT  userindex', 'PUT  userindex', 'PUT  userindex', 'POST /devstoreaccount1/$batch']);
+    proxy.reset();
+    expect((await client.delete(`/Users/${String(response.body.id)}`)).status).toBe(204);
+    // Read, tombstone with the key rows, the tombstone's removal, the index rows, then the memberships in each of the
+    // two integrations.
+    expect(rows()).toEqual(['GET  people', 'POST /devstoreaccount1/$batch', 'DELETE  people', 'DELETE  userindex', 'DELETE  userindex', 'DELETE  userindex', 'GET  integrations', 'GET  members', 'GET  members']);
   });
 });

@@ -25,6 +25,8 @@ export interface PeopleStore {
   findByUsernameKey(key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
   /** By one integration's own name for the person. */
   findByScopedKey(integrationId: string, key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
+  /** Both of the above for one name, read together (one query: the two rows share the name's partition). */
+  findByNameAndScopedKey(integrationId: string, key: string, options?: FindOptions): Promise<{ shared?: PersonRecord; own?: PersonRecord }>;
   create(person: PersonRecord): Promise<PersonRecord>;
   update(before: PersonRecord, after: PersonRecord): Promise<PersonRecord>;
   delete(person: PersonRecord): Promise<void>;
@@ -54,6 +56,8 @@ export interface UserIndexStore {
   addMissing(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<IndexClaim[]>;
   reassert(id: string, claims: IndexClaim[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
   removeStale(id: string, before: IndexEntry[], after: IndexEntry[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
+  /** Removes the rows of a person that no longer exists (its id never comes back, so no writer needs them again). */
+  removeAllOf(id: string, entries: IndexEntry[]): Promise<void>;
 }
 
 export interface GroupReadOptions {
