@@ -378,9 +378,9 @@ describe('secrets never appear in logs, console output, error bodies or admin re
     expectNoTokenIn(consoleLines, 'a console line');
   });
 
-  it('rotate retires the old token at once (401) and the new one works; reveal then shows the new one', async () => {
+  it('rotate without a grace period retires the old token at once (401) and the new one works; reveal then shows the new one', async () => {
     expect((await subject.scim.get('/Users')).status).toBe(200); // the old token is now in the authentication cache
-    const rotated = await host.admin(`/integrations/${subject.id}/secret-token/rotate`, { method: 'POST' });
+    const rotated = await host.admin(`/integrations/${subject.id}/secret-token/rotate`, { method: 'POST', body: JSON.stringify({ gracePeriodHours: 0 }) });
     expect(rotated.status).toBe(200);
     const { secretToken } = (await rotated.json()) as { secretToken: string };
     tokens.add(secretToken);
