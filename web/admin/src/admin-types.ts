@@ -8,6 +8,31 @@ export interface Integration {
   tenantUrl: string;
   created: string;
   lastModified: string;
+  /** 'scim' when absent (an older answer). */
+  method?: 'scim' | 'graph';
+  status: 'active' | 'deleting';
+  /** After a rotation: until when the token it replaced is still accepted. */
+  previousTokenValidUntil?: string;
+  deletion?: { since: string; phase: string; people: number; rows: number };
+}
+
+export interface RotatedToken {
+  secretToken: string;
+  previousTokenValidUntil: string;
+  gracePeriodHours: number;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  status: number | null;
+  durationMs: number;
+  detail: string;
+}
+
+export interface IntegrationActivity {
+  lastProvisioning: { at: string; source: string; operation: string; resourceType: string; outcome: string; status?: number } | null;
+  lastSyncRun: { runId: string; kind: string; status: string; queuedAt: string; endedAt?: string; errorCount: number } | null;
+  lookbackDays: number;
 }
 
 export interface CreatedIntegration extends Integration {

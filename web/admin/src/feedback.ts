@@ -54,15 +54,16 @@ export function feedback(): Feedback {
 
 /**
  * A modal confirmation (a native <dialog>: focus stays inside, Escape cancels). Focus starts on Cancel, so a stray
- * Enter never confirms; it returns to whatever had it before.
+ * Enter never confirms; it returns to whatever had it before. `fields` (labelled controls) go above the buttons; the
+ * caller reads them once it is confirmed.
  */
-export function confirmAction(title: string, text: string, confirmLabel: string): Promise<boolean> {
+export function confirmAction(title: string, text: string, confirmLabel: string, fields?: HTMLElement): Promise<boolean> {
   return new Promise((resolve) => {
     const returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
     const titleId = `confirm-title-${Date.now()}`;
     const cancel = h('button', { attrs: { type: 'button', autofocus: '' } }, 'Cancel');
     const confirm = h('button', { className: 'danger', attrs: { type: 'button' } }, confirmLabel);
-    const dialog = h('dialog', { attrs: { 'aria-labelledby': titleId } }, h('h2', { attrs: { id: titleId } }, title), h('p', {}, text), h('div', { className: 'actions' }, cancel, confirm));
+    const dialog = h('dialog', { attrs: { 'aria-labelledby': titleId } }, h('h2', { attrs: { id: titleId } }, title), h('p', {}, text), fields, h('div', { className: 'actions' }, cancel, confirm));
     let confirmed = false;
     cancel.addEventListener('click', () => dialog.close());
     confirm.addEventListener('click', () => {

@@ -1,11 +1,12 @@
 // Management › Integrations: create one with a display name (its Tenant URL and Secret Token shown at once), list them
-// with the Tenant URL, the Secret Token revealed on double-click, and a regenerate-token action behind a confirmation.
-// Rename and delete wait for their admin routes (issue 7, section 1).
-import { segment } from '../api.js';
+// with the Tenant URL, the Secret Token revealed on double-click, the status (the old token's grace period after a
+// rotation, a deletion's progress) and last activity, and the actions of integration-actions.ts: rename, regenerate
+// the token with a grace period, check the connection, delete.
 import { formatTime, h, labelled, option, table } from '../dom.js';
-import { confirmAction, type Feedback, feedback } from '../feedback.js';
+import { type Feedback, feedback } from '../feedback.js';
 import { secretTokenView } from '../secret-token.js';
 import type { CreatedIntegration, Integration } from '../admin-types.js';
+import { activityCell, checkButton, deleteButton, renameButton, rotateButton, type RowActions, statusText } from './integration-actions.js';
 import { type Screen, type ScreenContext, screenHash } from './screen.js';
 
 const PROVISIONING_LABELS: Record<Integration['userProvisioning'], string> = {
@@ -58,41 +59,32 @@ function createdPanel(integration: CreatedIntegration): HTMLElement {
   );
 }
 
-function integrationRow(integration: Integration, context: ScreenContext, status: Feedback): HTMLTableRowElement {
-  const token = secretTokenView(integration, context.api, status);
-  const regenerate = h('button', { attrs: { type: 'button' } }, 'Regenerate token');
-  regenerate.addEventListener('click', () => {
-    void (async () => {
-      const confirmed = await confirmAction(
-        `Regenerate the Secret Token of ${integration.displayName}?`,
-        'The current token stops working at once: Entra provisioning fails until the new token is pasted into the enterprise application (Provisioning › Admin Credentials).',
-        'Regenerate token',
-      );
-      if (!confirmed) return;
-      const answer = await status.run(
-        'Regenerating the Secret Token…',
-        () => context.api.send<{ secretToken: string }>('POST', `integrations/${segment(integration.id)}/secret-token/rotate`),
-        [regenerate],
-      );
-      if (answer === undefined) return;
-      token.show(answer.secretToken);
-      status.done(`New Secret Token for ${integration.displayName}: paste it into Entra now.`);
-    })();
-  });
+function integrationRow(integration: Integration, actions: RowActions): HTMLTableRowElement {
+  const deleting = integration.status === 'deleting';
+  const scim = integration.method !== 'graph';
+  const token = secretTokenView(integration, actions.context.api, actions.status);
   return h(
     'tr',
     { attrs: { 'data-integration-id': integration.id } },
     h('th', { attrs: { scope: 'row' } }, integration.displayName),
     h('td', {}, h('code', { className: 'url' }, integration.tenantUrl)),
-    h('td', {}, token.element),
+    h('td', {}, scim && !deleting ? token.element : ''),
     h('td', {}, integration.userProvisioning === 'create' ? 'Create' : 'Match only'),
     h('td', {}, formatTime(integration.created)),
+    h('td', { className: 'state' }, statusText(integration)),
+    activityCell(integration, actions),
     h(
       'td',
       { className: 'actions' },
-      h('a', { attrs: { href: screenHash('groups', integration.id) } }, 'Groups'),
-      h('a', { attrs: { href: screenHash('attributes', integration.id) } }, 'Attributes'),
-      regenerate,
+      ...(deleting
+        ? []
+        : [
+            h('a', { attrs: { href: screenHash('groups', integration.id) } }, 'Groups'),
+            h('a', { attrs: { href: screenHash('attributes', integration.id) } }, 'Attributes'),
+            renameButton(integration, actions),
+            ...(scim ? [rotateButton(integration, token, actions), checkButton(integration, actions)] : []),
+            deleteButton(integration, actions),
+          ]),
     ),
   );
 }
@@ -104,8 +96,9 @@ async function drawList(context: ScreenContext, status: Feedback, slot: HTMLElem
     slot.replaceChildren(h('p', {}, 'No integrations yet. Create one above for each Entra tenant (data source).'));
     return;
   }
-  const { table: element, body } = table('Integrations', ['Display name', 'Tenant URL', 'Secret Token', 'User provisioning', 'Created', 'Actions']);
-  for (const integration of integrations.integrations) body.append(integrationRow(integration, context, status));
+  const { table: element, body } = table('Integrations', ['Display name', 'Tenant URL', 'Secret Token', 'User provisioning', 'Created', 'Status', 'Activity', 'Actions']);
+  const actions: RowActions = { context, status, redraw: () => drawList(context, status, slot) };
+  for (const integration of integrations.integrations) body.append(integrationRow(integration, actions));
   slot.replaceChildren(element);
 }
 
