@@ -26,7 +26,6 @@ interface DeltaToken {
 
 interface DeltaCursor {
   readonly entries: Properties[];
-  offset: number;
   readonly finalToken: string;
 }
 
@@ -34,7 +33,8 @@ export type DeltaAnswer = Properties;
 
 export class DeltaRoutes {
   private readonly tokens = new Map<string, DeltaToken>();
-  private readonly cursors = new Map<string, DeltaCursor>();
+  /** skiptoken → the round and the position it names (fixed, so a link fetched again answers the same page). */
+  private readonly cursors = new Map<string, { cursor: DeltaCursor; offset: number }>();
 
   constructor(
     private readonly tenant: FakeTenant,
@@ -54,9 +54,9 @@ export class DeltaRoutes {
   answer(resource: 'users' | 'groups', url: URL): DeltaAnswer {
     const skipToken = url.searchParams.get('$skiptoken');
     if (skipToken !== null) {
-      const cursor = this.cursors.get(skipToken);
-      if (cursor === undefined) throw new ODataError(400, 'Request_BadRequest', 'The skip token is not valid.');
-      return this.page(cursor, url);
+      const position = this.cursors.get(skipToken);
+      if (position === undefined) throw new ODataError(400, 'Request_BadRequest', 'The skip token is not valid.');
+      return this.page(position.cursor, url, position.offset);
     }
     const deltaToken = url.searchParams.get('$deltatoken');
     if (deltaToken !== null && deltaToken !== 'latest') return this.resume(resource, deltaToken, url);
@@ -88,16 +88,16 @@ export class DeltaRoutes {
   private newCursor(entries: Properties[], next: DeltaToken): DeltaCursor {
     const finalToken = opaqueToken('d');
     this.tokens.set(finalToken, next);
-    return { entries, offset: 0, finalToken };
+    return { entries, finalToken };
   }
 
-  private page(cursor: DeltaCursor, url: URL): DeltaAnswer {
-    const value = cursor.entries.slice(cursor.offset, cursor.offset + this.options.deltaPageSize);
-    cursor.offset += value.length;
+  private page(cursor: DeltaCursor, url: URL, offset = 0): DeltaAnswer {
+    const value = cursor.entries.slice(offset, offset + this.options.deltaPageSize);
+    const end = offset + value.length;
     const link = new URL(url);
-    if (cursor.offset < cursor.entries.length) {
+    if (end < cursor.entries.length) {
       const skipToken = opaqueToken('s');
-      this.cursors.set(skipToken, cursor);
+      this.cursors.set(skipToken, { cursor, offset: end });
       link.search = `?$skiptoken=${skipToken}`;
       return { '@odata.context': 'fake', '@odata.nextLink': link.toString(), value };
     }

@@ -172,6 +172,7 @@ export class GraphRoutes {
     return this.pageOf(cursor, url);
   }
 
+  /** Each nextLink names a fixed position (a copy of the cursor), so a link fetched again answers the same page, as Graph's do. */
   private pageOf(cursor: ListCursor, url: URL): Properties {
     const value: Properties[] = [];
     const end = Math.min(cursor.offset + cursor.pageSize, cursor.ids.length);
@@ -179,8 +180,7 @@ export class GraphRoutes {
       const shown = cursor.render(id);
       if (shown !== undefined) value.push(shown);
     }
-    cursor.offset = end;
-    return cursor.offset < cursor.ids.length ? this.linkTo(cursor, url, value) : { '@odata.context': 'fake', value };
+    return end < cursor.ids.length ? this.linkTo({ ...cursor, offset: end }, url, value) : { '@odata.context': 'fake', value };
   }
 
   private linkTo(cursor: ListCursor, url: URL, value: Properties[]): Properties {

@@ -1,0 +1,108 @@
+// The membership steps: one step per selected group makes our group's user members equal to the matched users among
+// its Graph members (direct, or at any depth through Graph's transitiveMembers, which Graph flattens cycle-safely),
+// adding and removing only the difference, so a step run again changes nothing. In transitive mode it also keeps
+// which Graph groups are nested in the group at any depth, so a delta run recomputes a group when any of them
+// changes. A fan-out step hands out these steps a page of groups at a time: the groups a full run saw, or the groups
+// a delta run's changes reach.
+import type { MemberInput } from '../../directory/source-groups.js';
+import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
+import { forEachBounded } from '../../storage/transactions.js';
+import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-client.js';
+import { GraphRequestError } from '../graph-errors.js';
+import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
+import { userSelect } from '../graph-user-query.js';
+import type { StepTally, SyncContext } from './sync-context.js';
+import { findMatch } from './user-matching.js';
+
+const MATCH_PARALLELISM = 8;
+
+export interface MembersPayload {
+  /** The Graph group. */
+  readonly g: string;
+  /** Our group ('new' in a dry run for a group it would create). */
+  readonly id: string;
+}
+
+export interface FanOutPayload {
+  /** `seen`: every group this full run saw; `affected`: the groups a delta run's changes reach. */
+  readonly mode: 'seen' | 'affected';
+  readonly c?: string;
+}
+
+const isUser = (member: GraphObject): boolean => member['@odata.type'] === undefined || member['@odata.type'] === '#microsoft.graph.user';
+
+async function matchedMembers(ctx: SyncContext, pages: AsyncIterable<GraphPage>): Promise<Map<string, MemberInput>> {
+  const desired = new Map<string, MemberInput>();
+  for await (const page of pages) {
+    await forEachBounded(page.value.filter(isUser), MATCH_PARALLELISM, async (member) => {
+      const person = await findMatch(member, ctx.settings.matchingKey, ctx.people);
+      if (person !== undefined) desired.set(person.id, { value: person.id, type: 'User' });
+    });
+  }
+  return desired;
+}
+
+/** The Graph groups nested in a group at any depth (none for a Microsoft 365 group, which cannot hold groups). */
+async function nestedGroupIds(ctx: SyncContext, graphId: string): Promise<string[]> {
+  const url = ctx.client.url(`/groups/${encodeURIComponent(graphId)}/transitiveMembers/microsoft.graph.group`, { select: ['id'], top: GRAPH_MAX_PAGE_SIZE, count: true });
+  const ids: string[] = [];
+  try {
+    for await (const group of ctx.client.objects(url, { advancedQuery: true })) ids.push(String(group.id));
+  } catch (error) {
+    if (error instanceof GraphRequestError && error.code === 'Request_UnsupportedQuery') return [];
+    throw error;
+  }
+  return ids;
+}
+
+async function currentUserMembers(ctx: SyncContext, groupId: string): Promise<Set<string>> {
+  const current = new Set<string>();
+  if (ctx.dryRun && groupId === 'new') return current;
+  for await (const rows of ctx.groups.members(ctx.integrationId, groupId)) for (const row of rows) if (row.type === 'User') current.add(row.value);
+  return current;
+}
+
+export async function membersStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
+  const transitive = ctx.settings.membershipDepth === 'transitive';
+  const select = userSelect(ctx.settings);
+  let desired: Map<string, MemberInput>;
+  try {
+    desired = await matchedMembers(ctx, transitive ? listTransitiveUserMembers(ctx.client, payload.g, select) : listDirectMembers(ctx.client, payload.g, select));
+  } catch (error) {
+    // Deleted in Graph since it was listed: the next run removes it; its members stay as they were meanwhile.
+    if (error instanceof GraphRequestError && error.status === 404) {
+      tally.errors.push({ message: `Graph group ${payload.g} could not be read: it no longer exists.`, ...(error.requestId === undefined ? {} : { requestId: error.requestId }) });
+      return [];
+    }
+    throw error;
+  }
+  if (!ctx.dryRun) await ctx.store.setDescendants(payload.g, transitive ? await nestedGroupIds(ctx, payload.g) : []);
+  const current = await currentUserMembers(ctx, payload.id);
+  const add = [...desired.values()].filter((member) => !current.has(member.value));
+  const remove = [...current].filter((id) => !desired.has(id));
+  tally.add('membershipsAdded', add.length);
+  tally.add('membershipsRemoved', remove.length);
+  if (add.length + remove.length > 0) tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
+  if (!ctx.dryRun && add.length + remove.length > 0) await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
+  return [];
+}
+
+/** One page of groups to recompute, and the next page. */
+export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Promise<SyncStepRequest[]> {
+  const steps: SyncStepRequest[] = [];
+  let next: string | undefined;
+  if (payload.mode === 'seen') {
+    const page = await ctx.store.seenGroupsPage(ctx.runId, ctx.dryRun, payload.c);
+    for (const row of page.rows) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+    next = page.next;
+  } else {
+    const [plan, changed, page] = await Promise.all([ctx.store.getPlan(ctx.runId), ctx.store.changed(ctx.runId), ctx.store.groupsPage(payload.c)]);
+    for (const row of page.rows) {
+      const reached = changed.has(row.graphId) || (changed.size > 0 && (row.descendants === undefined || row.descendants.some((id) => changed.has(id))));
+      if (plan.rematchAll === true || reached) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+    }
+    next = page.next;
+  }
+  if (next !== undefined) steps.push({ kind: 'fanOut', payload: { mode: payload.mode, c: next } });
+  return steps;
+}

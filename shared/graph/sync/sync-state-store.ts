@@ -1,0 +1,248 @@
+// What the Graph sync remembers of one integration between steps and between runs, in table `syncruns`, partition
+// `graph-<integration id>` (apart from the run machinery's partition `<integration id>`):
+//   RowKey `state`                        the delta links of the last complete round, when the last full run ended
+//   RowKey `u-<graph user id>`            a Graph user this integration matched: the person, the run that last saw it
+//   RowKey `g-<graph group id>`           a selected Graph group: our group's id, the run that last saw it, and the
+//                                         Graph groups nested in it at any depth (which changes make it recompute)
+//   RowKey `r-<run id>`                   a run's plan: when its full part began, delta links waiting for its end
+//   RowKey `c-<run id>-<graph group id>`  a group whose direct members changed in a delta run
+//   RowKey `d-<run id>-<u|g>-<graph id>`  what a dry run saw (a dry run writes no `u-`/`g-` rows)
+// Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { isNotFound } from '../../storage/storage-errors.js';
+import { submitChunked } from '../../storage/transactions.js';
+
+export interface SyncState {
+  usersDeltaLink?: string;
+  groupsDeltaLink?: string;
+  /** When the last full run ended (ISO). */
+  lastFullAt?: string;
+  /** The user and group $select the delta links track; other settings need a fresh round. */
+  selectKey?: string;
+}
+
+export interface RunPlan {
+  /** The phase the full run's first stage ran in (0 unless a delta run turned full). */
+  fullFromPhase?: number;
+  /** A delta round found its token expired or reset: the run continues as a full run. */
+  resync?: boolean;
+  /** Users changed whom they match: every selected group's members are recomputed. */
+  rematchAll?: boolean;
+  usersDeltaLink?: string;
+  groupsDeltaLink?: string;
+}
+
+export interface GroupStateRow {
+  graphId: string;
+  groupId: string;
+  seenRun: string;
+  /** Graph groups nested in this one at any depth; undefined when not known (recomputed on any change). */
+  descendants: string[] | undefined;
+}
+
+export interface UserStateRow {
+  graphId: string;
+  personId: string;
+  seenRun: string;
+}
+
+export interface RowPage<T> {
+  rows: T[];
+  /** The storage continuation of the next page; undefined on the last. */
+  next: string | undefined;
+}
+
+/** Rows per page of the reconciling scans. */
+const PAGE_SIZE = 500;
+/** Descendant ids kept per group (a property holds 32K characters); more: unknown, so any change recomputes it. */
+const MAX_DESCENDANTS = 800;
+
+type Entity = Record<string, unknown>;
+
+/** Stored as ids joined by commas; `*` (or nothing) when not known. */
+const UNKNOWN_DESCENDANTS = '*';
+const decodeDescendants = (value: unknown): string[] | undefined =>
+  typeof value !== 'string' || value === UNKNOWN_DESCENDANTS ? undefined : value === '' ? [] : value.split(',');
+
+function groupRow(entity: Entity): GroupStateRow {
+  return { graphId: String(entity.rowKey).slice(2), groupId: String(entity.groupId), seenRun: typeof entity.seenRun === 'string' ? entity.seenRun : '', descendants: decodeDescendants(entity.descendants) };
+}
+
+function userRow(entity: Entity): UserStateRow {
+  return { graphId: String(entity.rowKey).slice(2), personId: String(entity.personId), seenRun: typeof entity.seenRun === 'string' ? entity.seenRun : '' };
+}
+
+export class GraphSyncStateStore {
+  private readonly partition: string;
+
+  constructor(
+    private readonly table: TableClient,
+    integrationId: string,
+  ) {
+    this.partition = `graph-${integrationId}`;
+  }
+
+  private async read(rowKey: string): Promise<Entity | undefined> {
+    try {
+      return await this.table.getEntity<Entity>(this.partition, rowKey);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async merge(rowKey: string, values: Entity): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: this.partition, rowKey, ...values }, 'Merge');
+  }
+
+  private async remove(rowKeys: readonly string[]): Promise<void> {
+    const actions: TransactionAction[] = rowKeys.map((rowKey) => ['delete', { partitionKey: this.partition, rowKey }]);
+    // A row deleted already (a step run again) fails its whole transaction: delete those one by one.
+    await submitChunked(this.table, actions, async (chunk) => {
+      for (const [, entity] of chunk) {
+        await this.table.deleteEntity(this.partition, String(entity.rowKey)).catch((error: unknown) => {
+          if (!isNotFound(error)) throw error;
+        });
+      }
+    });
+  }
+
+  private async upsertAll(rows: readonly ({ rowKey: string } & Entity)[]): Promise<void> {
+    const actions: TransactionAction[] = rows.map((row) => ['upsert', { partitionKey: this.partition, ...row }, 'Replace']);
+    await submitChunked(this.table, actions);
+  }
+
+  private async page(filter: string, continuation: string | undefined): Promise<RowPage<Entity>> {
+    const pages = this.table
+      .listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${this.partition}' and ${filter}` } })
+      .byPage({ maxPageSize: PAGE_SIZE, ...(continuation === undefined ? {} : { continuationToken: continuation }) });
+    const result = await pages.next();
+    if (result.done === true) return { rows: [], next: undefined };
+    return { rows: [...result.value], next: result.value.continuationToken };
+  }
+
+  private async all(filter: string): Promise<Entity[]> {
+    const rows: Entity[] = [];
+    for await (const entity of this.table.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${this.partition}' and ${filter}` } })) rows.push(entity);
+    return rows;
+  }
+
+  async getState(): Promise<SyncState> {
+    const entity = await this.read('state');
+    const state: SyncState = {};
+    for (const key of ['usersDeltaLink', 'groupsDeltaLink', 'lastFullAt', 'selectKey'] as const) {
+      if (typeof entity?.[key] === 'string' && entity[key] !== '') state[key] = entity[key];
+    }
+    return state;
+  }
+
+  /** Replaces the state (a full run's end, or a delta run's new links). */
+  async setState(state: SyncState): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: this.partition, rowKey: 'state', ...state }, 'Replace');
+  }
+
+  async getPlan(runId: string): Promise<RunPlan> {
+    const entity = await this.read(`r-${runId}`);
+    const plan: RunPlan = {};
+    if (typeof entity?.fullFromPhase === 'number') plan.fullFromPhase = entity.fullFromPhase;
+    if (entity?.resync === true) plan.resync = true;
+    if (entity?.rematchAll === true) plan.rematchAll = true;
+    if (typeof entity?.usersDeltaLink === 'string') plan.usersDeltaLink = entity.usersDeltaLink;
+    if (typeof entity?.groupsDeltaLink === 'string') plan.groupsDeltaLink = entity.groupsDeltaLink;
+    return plan;
+  }
+
+  /** Sets some of a run's plan (a merge: parallel steps set different properties without losing each other's). */
+  async mergePlan(runId: string, patch: RunPlan): Promise<void> {
+    await this.merge(`r-${runId}`, { ...patch });
+  }
+
+  async getUser(graphId: string): Promise<UserStateRow | undefined> {
+    const entity = await this.read(`u-${graphId}`);
+    return entity === undefined ? undefined : userRow(entity);
+  }
+
+  async getGroup(graphId: string): Promise<GroupStateRow | undefined> {
+    const entity = await this.read(`g-${graphId}`);
+    return entity === undefined ? undefined : groupRow(entity);
+  }
+
+  /** Records the users a run matched: `u-` rows for a real run, the dry run's own rows otherwise. */
+  async markUsersSeen(runId: string, dryRun: boolean, users: readonly { graphId: string; personId: string }[]): Promise<void> {
+    await this.upsertAll(users.map((user) => ({ rowKey: dryRun ? `d-${runId}-u-${user.graphId}` : `u-${user.graphId}`, personId: user.personId, seenRun: runId })));
+  }
+
+  /** Records the selected groups a run wrote (or, dry, would write). */
+  async markGroupsSeen(runId: string, dryRun: boolean, groups: readonly { graphId: string; groupId: string }[]): Promise<void> {
+    if (dryRun) {
+      await this.upsertAll(groups.map((group) => ({ rowKey: `d-${runId}-g-${group.graphId}`, groupId: group.groupId, seenRun: runId })));
+      return;
+    }
+    // A merge keeps the descendants the members step stores.
+    for (const group of groups) await this.merge(`g-${group.graphId}`, { groupId: group.groupId, seenRun: runId });
+  }
+
+  async setDescendants(graphId: string, descendants: readonly string[] | undefined): Promise<void> {
+    const known = descendants !== undefined && descendants.length <= MAX_DESCENDANTS;
+    await this.merge(`g-${graphId}`, { descendants: known ? descendants.join(',') : UNKNOWN_DESCENDANTS });
+  }
+
+  async deleteUsers(graphIds: readonly string[]): Promise<void> {
+    await this.remove(graphIds.map((id) => `u-${id}`));
+  }
+
+  async deleteGroups(graphIds: readonly string[]): Promise<void> {
+    await this.remove(graphIds.map((id) => `g-${id}`));
+  }
+
+  async addChanged(runId: string, graphIds: Iterable<string>): Promise<void> {
+    await this.upsertAll([...new Set(graphIds)].map((id) => ({ rowKey: `c-${runId}-${id}` })));
+  }
+
+  async changed(runId: string): Promise<Set<string>> {
+    const prefix = `c-${runId}-`;
+    const rows = await this.all(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`);
+    return new Set(rows.map((row) => String(row.rowKey).slice(prefix.length)));
+  }
+
+  /** A page of the selected groups' rows (`g-`), in id order. */
+  async groupsPage(continuation: string | undefined): Promise<RowPage<GroupStateRow>> {
+    const page = await this.page(`RowKey ge 'g-' and RowKey lt 'g.'`, continuation);
+    return { rows: page.rows.map(groupRow), next: page.next };
+  }
+
+  /** A page of the groups this run saw selected: `g-` rows it stamped, or the dry run's own rows. */
+  async seenGroupsPage(runId: string, dryRun: boolean, continuation: string | undefined): Promise<RowPage<{ graphId: string; groupId: string }>> {
+    const prefix = dryRun ? `d-${runId}-g-` : 'g-';
+    const range = `RowKey ge '${prefix}' and RowKey lt '${prefix.slice(0, -1)}.'`;
+    const page = await this.page(dryRun ? range : `${range} and seenRun eq '${runId}'`, continuation);
+    return { rows: page.rows.map((row) => ({ graphId: String(row.rowKey).slice(prefix.length), groupId: String(row.groupId) })), next: page.next };
+  }
+
+  /**
+   * A page of the users (`u`) or groups (`g`) the integration holds that this run did not see: by their `seenRun` in a
+   * real run; in a dry run, the page's rows without a row of the dry run's own.
+   */
+  async unseenPage(kind: 'u' | 'g', runId: string, dryRun: boolean, continuation: string | undefined): Promise<RowPage<{ graphId: string; id: string }>> {
+    const range = `RowKey ge '${kind}-' and RowKey lt '${kind}.'`;
+    const page = await this.page(dryRun ? range : `${range} and seenRun ne '${runId}'`, continuation);
+    const rows = page.rows.map((entity) => ({ graphId: String(entity.rowKey).slice(2), id: String(kind === 'u' ? entity.personId : entity.groupId) }));
+    if (!dryRun || rows.length === 0) return { rows, next: page.next };
+    const prefix = `d-${runId}-${kind}-`;
+    const first = (rows[0] as { graphId: string }).graphId;
+    const last = (rows[rows.length - 1] as { graphId: string }).graphId;
+    const seen = new Set((await this.all(`RowKey ge '${prefix}${first}' and RowKey le '${prefix}${last}'`)).map((row) => String(row.rowKey).slice(prefix.length)));
+    return { rows: rows.filter((row) => !seen.has(row.graphId)), next: page.next };
+  }
+
+  /** Deletes one page of the run's scratch rows (changed groups, what a dry run saw); true when none are left. The plan stays (one small row per run). */
+  async deleteRunRows(runId: string): Promise<boolean> {
+    const keys: string[] = [];
+    for (const prefix of [`c-${runId}-`, `d-${runId}-`]) {
+      const page = await this.page(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`, undefined);
+      keys.push(...page.rows.map((row) => String(row.rowKey)));
+    }
+    await this.remove(keys);
+    return keys.length === 0;
+  }
+}

@@ -1,0 +1,73 @@
+// Which Content Manager user a Graph user is, by the integration's matching key, and the document the Graph source
+// keeps for a matched user. UPN matches the Content Manager UPN case-insensitively (as SCIM does); mail matches the
+// Content Manager user's e-mail (the model has one; an e-mail two users share matches neither); every other key
+// (upnPrefix, employeeId, onPremisesSamAccountName, an extension attribute) matches the Content Manager username.
+// Users are never created: a Graph user without a match is only counted.
+import type { CatalogAttribute } from '../../directory/attribute-catalog.js';
+import type { PersonRecord } from '../../directory/model/person-record.js';
+import type { PersonDirectory, SourceChange } from '../../directory/person-directory.js';
+import type { GraphObject } from '../graph-client.js';
+import type { GraphIntegrationSettings, MatchingKey } from '../graph-integration-settings.js';
+import { userAttributeValue } from '../graph-user-attributes.js';
+import { matchingValue } from '../graph-user-query.js';
+
+export type MatchingPeople = Pick<PersonDirectory, 'findContentManagerUser' | 'findIndexed' | 'get'>;
+
+/** The Content Manager user the Graph user matches, or undefined. */
+export async function findMatch(user: GraphObject, key: MatchingKey, people: MatchingPeople): Promise<PersonRecord | undefined> {
+  const value = matchingValue(user, key);
+  if (value === undefined) return undefined;
+  switch (key.kind) {
+    case 'upn':
+      return people.findContentManagerUser({ kind: 'upn', value });
+    case 'mail':
+      return findByEmail(value, people);
+    default:
+      return people.findContentManagerUser({ kind: 'username', value });
+  }
+}
+
+async function findByEmail(email: string, people: MatchingPeople): Promise<PersonRecord | undefined> {
+  const folded = email.toLowerCase();
+  const ids = (await people.findIndexed({ scope: 'cm', attr: 'email', value: folded })) ?? [];
+  const found: PersonRecord[] = [];
+  for (const id of ids) {
+    const person = await people.get(id);
+    if (person?.cm?.email?.toLowerCase() === folded) found.push(person);
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function catalogType(name: string, value: unknown): string {
+  const item: unknown = Array.isArray(value) ? value[0] : value;
+  if (typeof item === 'boolean') return 'boolean';
+  if (typeof item === 'number') return Number.isInteger(item) ? 'integer' : 'decimal';
+  return /DateTime$|Date$/.test(name) ? 'dateTime' : 'string';
+}
+
+function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let target = doc;
+  for (const part of parts.slice(0, -1)) {
+    const next = target[part];
+    target = (typeof next === 'object' && next !== null ? next : (target[part] = {})) as Record<string, unknown>;
+  }
+  target[parts[parts.length - 1] as string] = value;
+}
+
+/**
+ * This source's document of a matched user: `userName` (the Graph UPN, the name the directory knows the person by in
+ * this source) and `externalId` (the Graph object id), then each imported attribute under Graph's own name (a dotted
+ * name nested as Graph nests it); attributes Graph has no value for are left out.
+ */
+export function graphSourceDocument(user: GraphObject, settings: Pick<GraphIntegrationSettings, 'userAttributes'>): SourceChange {
+  const doc: Record<string, unknown> = { userName: String(user.userPrincipalName), externalId: String(user.id) };
+  const attributes: CatalogAttribute[] = [];
+  for (const name of settings.userAttributes) {
+    const value = userAttributeValue(user, name);
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    setPath(doc, name, value);
+    attributes.push({ path: name, type: catalogType(name, value) });
+  }
+  return { doc, attributes };
+}
