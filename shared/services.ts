@@ -9,6 +9,11 @@ import { MemberExistenceCache } from './directory/member-existence-cache.js';
 import { PersonDirectory } from './directory/person-directory.js';
 import { PersonStore } from './directory/person-store.js';
 import { SourceGroups } from './directory/source-groups.js';
+import { AudienceResolver } from './directory/targeting/audience-resolver.js';
+import { TargetingDefinitionCache } from './directory/targeting/definition-cache.js';
+import { GroupsAcrossSources } from './directory/targeting/groups-across-sources.js';
+import { TargetingAttributes } from './directory/targeting/targeting-attributes.js';
+import { TargetingValueIndexer } from './directory/targeting/value-indexer.js';
 import { ProvisioningLog } from './provisioning-log/provisioning-log.js';
 import { ScimGroupService } from './scim-api/group-service.js';
 import { ScimUserService } from './scim-api/user-service.js';
@@ -16,12 +21,15 @@ import { KeyVaultSecretStore } from './secrets/key-vault-secret-store.js';
 import { LocalFileSecretStore } from './secrets/local-file-secret-store.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { AttributeCatalogRepository } from './storage/attribute-catalog-repository.js';
+import { AttributeValueIndexRepository } from './storage/attribute-value-index-repository.js';
+import { GroupMemberReader } from './storage/group-member-reader.js';
 import { GroupRepository } from './storage/group-repository.js';
 import { IntegrationRepository } from './storage/integration-repository.js';
 import { MembershipRepository } from './storage/membership-repository.js';
 import { PeopleRepository } from './storage/people-repository.js';
 import { ProvisioningLogRepository } from './storage/provisioning-log-repository.js';
 import { createTableClients, ensureTables, type TableClients } from './storage/table-clients.js';
+import { TargetingAttributeRepository } from './storage/targeting-attribute-repository.js';
 import { UserIndexRepository } from './storage/user-index-repository.js';
 
 export interface Services {
@@ -37,6 +45,10 @@ export interface Services {
   scimGroups: ScimGroupService;
   contentManagerUsers: ContentManagerUsers;
   catalog: AttributeCatalog;
+  /** Targeting: attributes picked from the sources' catalogs, groups of every source, audiences (directory/targeting/). */
+  targetingAttributes: TargetingAttributes;
+  allGroups: GroupsAcrossSources;
+  audiences: AudienceResolver;
   /** Every SCIM write and Graph change, recorded off the request's critical path (provisioning-log/). */
   provisioningLog: ProvisioningLog;
 }
@@ -67,13 +79,19 @@ export async function createServices(config: Settings, options: CreateServicesOp
   const index = new UserIndexRepository(tables.userindex);
   const memberships = new MembershipRepository(tables.members);
   const groups = new GroupRepository(tables.groups);
-  const store = new PersonStore(people, index);
-  const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
+  const targetingRecords = new TargetingAttributeRepository(tables.targeting);
+  const valueIndex = new AttributeValueIndexRepository(tables.targeting);
+  const targetingDefinitions = new TargetingDefinitionCache(targetingRecords);
+  const store = new PersonStore(people, index, new TargetingValueIndexer(targetingDefinitions, valueIndex, people));
+  const catalogRecords = new AttributeCatalogRepository(tables.attributes);
+  const catalog = new AttributeCatalog(catalogRecords);
   const knownMembers = new MemberExistenceCache();
   const integrationRecords = new IntegrationRepository(tables.integrations);
   const integrationIds = async (): Promise<string[]> => (await integrationRecords.list()).map((integration) => integration.id);
   const personDirectory = new PersonDirectory(store, index, memberships, catalog, knownMembers, integrationIds);
   const sourceGroups = new SourceGroups(groups, memberships, people, knownMembers);
+  const memberReader = new GroupMemberReader(tables.members);
+  const integrationExists = async (id: string): Promise<boolean> => (await integrationRecords.get(id)) !== undefined;
   return {
     tables,
     secrets,
@@ -84,6 +102,9 @@ export async function createServices(config: Settings, options: CreateServicesOp
     scimGroups: new ScimGroupService(sourceGroups),
     contentManagerUsers: new ContentManagerUsers(store, groups, memberships, integrationIds),
     catalog,
+    targetingAttributes: new TargetingAttributes(targetingRecords, valueIndex, targetingDefinitions, catalogRecords, people, integrationExists),
+    allGroups: new GroupsAcrossSources(groups, sourceGroups, memberships, memberReader, () => integrationRecords.list()),
+    audiences: new AudienceResolver(memberReader, valueIndex, groups, targetingRecords),
     provisioningLog: new ProvisioningLog(new ProvisioningLogRepository(tables.provisioninglog), { recording: options.recordProvisioningLog !== false }),
   };
 }

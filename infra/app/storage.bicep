@@ -18,6 +18,7 @@ param tableNames array = [
   'attributes'
   'syncruns'
   'provisioninglog'
+  'targeting'
 ]
 
 @description('Queues the app uses: graph-sync carries the steps of the Graph sync (timer + queue trigger); the host moves a step that failed maxDequeueCount times (host.json) to graph-sync-poison, whose trigger marks its run failed.')

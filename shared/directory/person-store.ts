@@ -19,10 +19,17 @@ export function withDerivedKeys(person: PersonRecord): PersonRecord {
   return derived;
 }
 
+/** Told after each write of a person (before: undefined for a create; after: undefined for a delete). */
+export interface PersonWriteObserver {
+  written(id: string, before: PersonRecord | undefined, after: PersonRecord | undefined): Promise<void>;
+}
+
 export class PersonStore {
   constructor(
     readonly people: PeopleStore,
     private readonly index: UserIndexStore,
+    /** Keeps derived rows in step (the targeting value index: targeting/value-indexer.ts). */
+    private readonly observer?: PersonWriteObserver,
   ) {}
 
   async create(person: PersonRecord): Promise<PersonRecord> {
@@ -30,13 +37,16 @@ export class PersonStore {
     assertPersonFits(next); // before the index rows, so a person too large to store leaves nothing behind
     const entries = indexEntriesOf(next);
     await this.index.addMissing(next.id, [], entries);
+    let created: PersonRecord;
     try {
-      return await this.people.create(next);
+      created = await this.people.create(next);
     } catch (error) {
       // The id is this attempt's own, so every row under it is this attempt's to remove.
       await this.index.removeStale(next.id, entries, [], this.currentEntries(next.id)).catch(() => undefined);
       throw error;
     }
+    await this.observer?.written(created.id, undefined, created);
+    return created;
   }
 
   async save(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
@@ -48,12 +58,14 @@ export class PersonStore {
     const saved = await this.people.update(before, next);
     await this.index.reassert(before.id, claims, this.currentEntries(before.id));
     await this.index.removeStale(before.id, oldEntries, newEntries, this.currentEntries(before.id));
+    await this.observer?.written(before.id, before, saved);
     return saved;
   }
 
   async remove(person: PersonRecord): Promise<void> {
     await this.people.delete(person);
     await this.index.removeAllOf(person.id, indexEntriesOf(person));
+    await this.observer?.written(person.id, person, undefined);
   }
 
   /** Reads the index entries the person has now (none once it is gone): the check before an index row is removed. */

@@ -9,7 +9,7 @@ import type { Settings } from '../config.js';
 import { assertEntityWithinLimits, assertTransactionWithinLimits } from './entity-limits.js';
 import { isConflict } from './storage-errors.js';
 
-export const TABLE_NAMES = ['integrations', 'people', 'userindex', 'groups', 'members', 'attributes', 'syncruns', 'provisioninglog'] as const;
+export const TABLE_NAMES = ['integrations', 'people', 'userindex', 'groups', 'members', 'attributes', 'syncruns', 'provisioninglog', 'targeting'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 export type TableClients = Record<TableName, TableClient>;
 

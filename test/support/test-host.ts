@@ -46,6 +46,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/admin-integrations.js');
     await import('../../functions/admin-graph-integrations.js');
     await import('../../functions/admin-users.js');
+    await import('../../functions/admin-targeting.js');
     await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
     await import('../../functions/admin-page.js');

@@ -1,0 +1,117 @@
+// Audience resolution: which people match a condition over enabled groups and enabled targeting attributes, a page of
+// them and their exact count, read from index rows only (no person is read to decide, no table is scanned).
+//
+// People are taken one person-id shard at a time (storage/person-id-shards.ts): a group condition reads the shard's
+// RowKey range of the group's member rows, an attribute condition the shard's partition of the value index; the
+// shard's sets are combined (and: intersection, or: union), counted and dropped, so memory stays bounded by a few
+// shards' ids whatever the audience's size. Pages run in person-id order: the continuation is the last id answered.
+import { ALL_PERSON_SHARDS, personIdRange } from '../../storage/person-id-shards.js';
+import { forEachBounded } from '../../storage/transactions.js';
+import { InvalidValueError } from '../errors.js';
+import type { GroupStore } from '../model/stores.js';
+import type { GroupMemberIndex, TargetingAttributeStore, ValueIndexStore, ValueMatch } from '../model/targeting-attribute.js';
+import { normaliseValue } from './attribute-values.js';
+
+/** Shards resolved at the same time: the memory bound is this many shards' sets. */
+const SHARDS_IN_FLIGHT = 4;
+
+export type AudienceCondition =
+  | { kind: 'group'; integrationId: string; groupId: string }
+  | { kind: 'attribute'; attributeId: string; match: ValueMatch }
+  | { kind: 'and' | 'or'; conditions: AudienceCondition[] };
+
+export interface AudiencePageRequest {
+  pageSize: number;
+  /** The last person id of the previous page. */
+  after?: string;
+}
+
+export interface AudiencePage {
+  total: number;
+  personIds: string[];
+  /** Present when more people follow the page. */
+  lastId?: string;
+}
+
+function leaves(condition: AudienceCondition): AudienceCondition[] {
+  return condition.kind === 'and' || condition.kind === 'or' ? condition.conditions.flatMap(leaves) : [condition];
+}
+
+function normalised(match: ValueMatch): ValueMatch {
+  switch (match.kind) {
+    case 'equals':
+      return { kind: 'equals', value: normaliseValue(match.value) };
+    case 'oneOf':
+      return { kind: 'oneOf', values: match.values.map(normaliseValue) };
+    case 'startsWith':
+      return { kind: 'startsWith', prefix: normaliseValue(match.prefix) };
+    case 'present':
+      return match;
+  }
+}
+
+const intersect = (sets: Set<string>[]): Set<string> => {
+  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size);
+  if (smallest === undefined) return new Set();
+  return new Set([...smallest].filter((id) => others.every((set) => set.has(id))));
+};
+
+export class AudienceResolver {
+  constructor(
+    private readonly members: Pick<GroupMemberIndex, 'userIdsInRange'>,
+    private readonly values: Pick<ValueIndexStore, 'peopleInShard'>,
+    private readonly groups: Pick<GroupStore, 'get'>,
+    private readonly attributes: Pick<TargetingAttributeStore, 'get'>,
+  ) {}
+
+  /** InvalidValueError naming the first group or attribute that does not exist or is not enabled for targeting. */
+  async assertTargetable(condition: AudienceCondition): Promise<void> {
+    for (const leaf of leaves(condition)) {
+      if (leaf.kind === 'group') {
+        const group = await this.groups.get(leaf.integrationId, leaf.groupId);
+        if (group === undefined) throw new InvalidValueError('groups', `Group ${leaf.groupId} of integration ${leaf.integrationId} not found`);
+        if (!group.enabled) throw new InvalidValueError('groups', `Group "${group.displayName}" is not enabled for targeting`);
+      } else if (leaf.kind === 'attribute') {
+        const attribute = await this.attributes.get(leaf.attributeId);
+        if (attribute === undefined) throw new InvalidValueError('attributes', `Targeting attribute ${leaf.attributeId} not found`);
+        if (!attribute.enabled) throw new InvalidValueError('attributes', `Targeting attribute "${attribute.name}" is not enabled`);
+      }
+    }
+  }
+
+  async resolve(condition: AudienceCondition, request: AudiencePageRequest): Promise<AudiencePage> {
+    await this.assertTargetable(condition);
+    let total = 0;
+    const pageParts = new Map<number, string[]>();
+    await forEachBounded(ALL_PERSON_SHARDS, SHARDS_IN_FLIGHT, async (shard) => {
+      const range = personIdRange(shard);
+      const matching = await this.evaluate(condition, shard, range);
+      total += matching.size;
+      if (request.after !== undefined && range.to <= request.after) return;
+      // Only the first pageSize + 1 ids after the position can be on the page (one more says whether any follow).
+      const after = request.after;
+      const candidates = [...matching].filter((id) => after === undefined || id > after).sort();
+      pageParts.set(shard, candidates.slice(0, request.pageSize + 1));
+    });
+    const ordered = ALL_PERSON_SHARDS.flatMap((shard) => pageParts.get(shard) ?? []);
+    const personIds = ordered.slice(0, request.pageSize);
+    const more = ordered.length > request.pageSize;
+    return { total, personIds, ...(more ? { lastId: personIds[personIds.length - 1] as string } : {}) };
+  }
+
+  private async evaluate(condition: AudienceCondition, shard: number, range: { from: string; to: string }): Promise<Set<string>> {
+    switch (condition.kind) {
+      case 'group':
+        return new Set(await this.members.userIdsInRange(condition.integrationId, condition.groupId, range));
+      case 'attribute':
+        return new Set(await this.values.peopleInShard(condition.attributeId, shard, normalised(condition.match)));
+      case 'and':
+        return intersect(await Promise.all(condition.conditions.map((inner) => this.evaluate(inner, shard, range))));
+      case 'or': {
+        const union = new Set<string>();
+        for (const set of await Promise.all(condition.conditions.map((inner) => this.evaluate(inner, shard, range)))) for (const id of set) union.add(id);
+        return union;
+      }
+    }
+  }
+}
