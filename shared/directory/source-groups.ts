@@ -17,7 +17,7 @@ import { assertGroupFits } from './write-limits.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
 /** Member ids checked for existence in parallel when members are added. */
-const MEMBER_CHECK_PARALLELISM = 16;
+const MEMBER_CHECK_PARALLELISM = 50;
 /** Times a create takes over a pending group left by a request that stopped half-way before it answers NameTaken. */
 const PENDING_TAKEOVER_ATTEMPTS = 3;
 
@@ -233,19 +233,32 @@ export class SourceGroups {
       if (member.display !== undefined) row.display = member.display;
       return row;
     });
-    await this.memberships.add(integrationId, groupId, rows);
     const gone: string[] = [];
     const retyped: MemberRow[] = [];
-    await forEachBounded(rows, MEMBER_CHECK_PARALLELISM, async (row) => {
-      const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
-      if (type === undefined) gone.push(row.value);
-      else if (type !== row.type) retyped.push({ ...row, type });
+    let groupExists = true;
+    await this.memberships.add(integrationId, groupId, rows, async () => {
+      await Promise.all([
+        forEachBounded(rows, MEMBER_CHECK_PARALLELISM, async (row) => {
+          const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
+          if (type === undefined) gone.push(row.value);
+          else if (type !== row.type) retyped.push({ ...row, type });
+        }),
+        this.groupExists(integrationId, groupId).then((exists) => {
+          groupExists = exists;
+        }),
+      ]);
     });
     if (gone.length > 0) await this.memberships.remove(integrationId, groupId, gone);
-    if (retyped.length > 0) await this.memberships.add(integrationId, groupId, retyped);
-    if ((await this.groups.get(integrationId, groupId, { includePending: true })) === undefined) {
-      await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
+    // Rows written again after the group was checked: checked once more.
+    if (retyped.length > 0) {
+      await this.memberships.add(integrationId, groupId, retyped);
+      groupExists = await this.groupExists(integrationId, groupId);
     }
+    if (!groupExists) await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
+  }
+
+  private async groupExists(integrationId: string, groupId: string): Promise<boolean> {
+    return (await this.groups.get(integrationId, groupId, { includePending: true })) !== undefined;
   }
 
   /** What a member id is in this integration, read now (never from the cache, which only remembers the answer). */

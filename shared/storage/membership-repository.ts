@@ -48,8 +48,11 @@ export class MembershipRepository implements MembershipStore {
     this.journal = new MembershipCleanUpJournal(table);
   }
 
-  /** Adds memberships: the group side, then the member side, then settles them. */
-  async add(integrationId: string, groupId: string, members: MemberRow[]): Promise<void> {
+  /**
+   * Adds memberships: the group side, then the member side, then settles them. `afterWrites` (a caller's checks that
+   * must follow both writes, such as whether each member still exists) runs alongside the settling reads.
+   */
+  async add(integrationId: string, groupId: string, members: MemberRow[], afterWrites?: () => Promise<void>): Promise<void> {
     const groupSide: TransactionAction[] = [];
     const memberSide: TransactionAction[] = [];
     for (const member of members) {
@@ -65,7 +68,7 @@ export class MembershipRepository implements MembershipStore {
     }
     await submitChunked(this.table, groupSide);
     await submitChunked(this.table, memberSide);
-    await this.settle(integrationId, groupId, new Map(members.map((member) => [member.value, true])));
+    await Promise.all([this.settle(integrationId, groupId, new Map(members.map((member) => [member.value, true]))), afterWrites?.()]);
   }
 
   /** Removes memberships: the group side, then the member side, then settles them. */

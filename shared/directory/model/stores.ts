@@ -80,7 +80,8 @@ export interface GroupStore {
 
 /** Memberships of one integration's groups, idempotent in bulk, readable from either side. */
 export interface MembershipStore {
-  add(integrationId: string, groupId: string, members: MemberRow[]): Promise<void>;
+  /** `afterWrites` runs once both sides are written (alongside the store's own checks). */
+  add(integrationId: string, groupId: string, members: MemberRow[], afterWrites?: () => Promise<void>): Promise<void>;
   remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void>;
   isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean>;
   /** The members, one storage page at a time. */
