@@ -2,7 +2,9 @@
 // period as SCIM sees it, the connection check (our own SCIM endpoint called as Entra's Test Connection does), the
 // activity (last provisioning log entry, last sync run), and delete: confirmation, the deleting state (SCIM 401 at
 // once), then everything it imported removed by the resumable deletion, the other integrations' data kept.
+import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConnection } from '../../shared/admin-api/connection-check.js';
 import { DELETION_QUIET_MS } from '../../shared/directory/integration-deletion.js';
 import { createIntegrationDeletion } from '../../shared/integration-deletion-services.js';
 import { ProvisioningLogRepository } from '../../shared/storage/provisioning-log-repository.js';
@@ -282,5 +284,53 @@ describe('delete with everything it imported', () => {
     const bGroup = await b.get(`/Groups/${groupB.body.id}`);
     expect(bGroup.body.members.map((m: any) => m.value).sort()).toEqual([both.body.id, bOwn.body.id].sort());
     expect((await host.admin(`/users/${both.body.id}`)).status).toBe(404); // staged now: not a Content Manager user
+  });
+});
+
+describe('deleting a Graph integration', () => {
+  it('disables its sync at once and removes its client secret with the row', async () => {
+    const response = await send('POST', '/integrations', {
+      displayName: 'Graph doomed',
+      method: 'graph',
+      graph: { tenantId: '11111111-2222-4333-8444-555555555555', clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'client-secret', groupSelection: { mode: 'all' } },
+    });
+    const { id } = (await response.json()) as { id: string };
+    expect((await send('DELETE', `/integrations/${id}`, { confirmDisplayName: 'Graph doomed' })).status).toBe(202);
+    expect(await host.services.tables.integrations.getEntity('integration', id)).toMatchObject({ enabled: false, status: 'deleting' });
+    const clock = Date.now() + DELETION_QUIET_MS;
+    expect(await createIntegrationDeletion(host.services, { now: () => clock }).continue(id, Number.POSITIVE_INFINITY)).toBe('deleted');
+    expect(await host.services.secrets.get(`graph-client-secret-${id}`)).toBeUndefined();
+  });
+});
+
+describe('the deletion timer', () => {
+  it('goes on with every integration being deleted and logs one summary line', async () => {
+    const { id } = await host.createIntegration('matchOnly', 'Timer');
+    expect((await send('DELETE', `/integrations/${id}`, { confirmDisplayName: 'Timer' })).status).toBe(202);
+    const lines: string[] = [];
+    const context = new InvocationContext({ invocationId: 'timer-1', logHandler: (_level, ...args) => lines.push(args.map(String).join(' ')) });
+    // Imported once the host has installed its Functions core (the module registers the timer on import).
+    const { continueIntegrationDeletions } = await import('../../functions/integration-deletion-timer.js');
+    await continueIntegrationDeletions({}, context);
+    const summary = lines.map((line) => JSON.parse(line)).find((line) => line.operation === 'integrationDeletion.timer');
+    expect(summary.outcomes[id]).toBe('waiting'); // within its quiet period
+  });
+});
+
+describe('the connection check itself', () => {
+  it('reports an endpoint that does not answer in time, one that cannot be reached, and a 200 that is no ListResponse', async () => {
+    const hang: typeof fetch = (_url, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error)));
+    expect(await checkConnection('https://x.example/api/scim/a/v2', 'secret', { fetch: hang, timeoutInMs: 20 })).toMatchObject({
+      ok: false,
+      status: null,
+      detail: 'The SCIM endpoint did not answer within 20 ms.',
+    });
+    const refuse: typeof fetch = () => Promise.reject(new TypeError('fetch failed'));
+    expect(await checkConnection('https://x.example/api/scim/a/v2', 'secret', { fetch: refuse })).toMatchObject({ ok: false, status: null, detail: 'The SCIM endpoint could not be reached.' });
+    const html: typeof fetch = () => Promise.resolve(new Response('<html>sign in</html>', { status: 200 }));
+    const check = await checkConnection('https://x.example/api/scim/a/v2', 'secret', { fetch: html });
+    expect(check).toMatchObject({ ok: false, status: 200, detail: 'The SCIM endpoint answered HTTP 200 without a SCIM ListResponse.' });
+    expect(JSON.stringify(check)).not.toContain('secret');
   });
 });
