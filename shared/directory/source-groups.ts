@@ -93,6 +93,11 @@ export class SourceGroups {
     return this.memberships.members(integrationId, groupId);
   }
 
+  /** The ids of this source's groups a user or group is a direct member of. */
+  groupsOf(integrationId: string, memberId: string): Promise<string[]> {
+    return this.memberships.groupsOf(integrationId, memberId);
+  }
+
   /**
    * Creates a group with its first members. Written pending (version 0), shown once its members are in: a create that
    * stops half-way leaves nothing visible, and its retry takes the pending group over instead of finding the name

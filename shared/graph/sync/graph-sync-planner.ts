@@ -204,7 +204,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
             await ctx.store.mergePlan(ctx.runId, { fullFromPhase: 1 });
             return { kind: 'full', followUps: await this.fullStart(ctx) };
           }
-          return { followUps: [{ kind: 'fanOut', payload: { mode: 'affected' } }] };
+          return { followUps: [{ kind: 'fanOut', payload: { mode: 'affected' } }, ...(ctx.dryRun ? [{ kind: 'fanOut', payload: { mode: 'dryCreated' } }] : [])] };
         case 1:
           await storeEndState(ctx, 'delta', settingsKey(ctx.settings));
           return { followUps: [{ kind: 'cleanUp', payload: {} }] };

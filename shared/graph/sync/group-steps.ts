@@ -15,7 +15,7 @@ import type { StepTally, SyncContext } from './sync-context.js';
 /** Groups read by id per step (explicit selection). */
 export const GROUP_IDS_PER_STEP = 20;
 /** Our id of a group a dry run would create. */
-const DRY_RUN_NEW_GROUP = 'new';
+export const DRY_RUN_NEW_GROUP = 'new';
 
 async function existingGroupId(ctx: SyncContext, graphId: string): Promise<string | undefined> {
   const row = await ctx.store.getGroup(graphId);

@@ -11,6 +11,7 @@ import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-
 import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
+import { DRY_RUN_NEW_GROUP } from './group-steps.js';
 import type { StepTally, SyncContext } from './sync-context.js';
 import { findMatch } from './user-matching.js';
 
@@ -24,8 +25,11 @@ export interface MembersPayload {
 }
 
 export interface FanOutPayload {
-  /** `seen`: every group this full run saw; `affected`: the groups a delta run's changes reach. */
-  readonly mode: 'seen' | 'affected';
+  /**
+   * `seen`: every group this full run saw; `affected`: the groups a delta run's changes reach; `dryCreated`: the groups
+   * a dry delta run would create (a real run's new groups have state rows and count as changed).
+   */
+  readonly mode: 'seen' | 'affected' | 'dryCreated';
   readonly c?: string;
 }
 
@@ -57,7 +61,7 @@ async function nestedGroupIds(ctx: SyncContext, graphId: string): Promise<string
 
 async function currentUserMembers(ctx: SyncContext, groupId: string): Promise<Set<string>> {
   const current = new Set<string>();
-  if (ctx.dryRun && groupId === 'new') return current;
+  if (ctx.dryRun && groupId === DRY_RUN_NEW_GROUP) return current;
   for await (const rows of ctx.groups.members(ctx.integrationId, groupId)) for (const row of rows) if (row.type === 'User') current.add(row.value);
   return current;
 }
@@ -91,9 +95,11 @@ export async function membersStep(ctx: SyncContext, payload: MembersPayload, tal
 export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Promise<SyncStepRequest[]> {
   const steps: SyncStepRequest[] = [];
   let next: string | undefined;
-  if (payload.mode === 'seen') {
+  if (payload.mode !== 'affected') {
     const page = await ctx.store.seenGroupsPage(ctx.runId, ctx.dryRun, payload.c);
-    for (const row of page.rows) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+    for (const row of page.rows) {
+      if (payload.mode === 'seen' || row.groupId === DRY_RUN_NEW_GROUP) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+    }
     next = page.next;
   } else {
     const [plan, changed, page] = await Promise.all([ctx.store.getPlan(ctx.runId), ctx.store.changed(ctx.runId), ctx.store.groupsPage(payload.c)]);

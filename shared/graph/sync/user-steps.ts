@@ -17,10 +17,14 @@ import { findMatch, graphSourceDocument } from './user-matching.js';
 /** Users matched and written at once within a page. */
 const USER_PARALLELISM = 8;
 
-/** Clears this source's document of a person (and so its memberships in this source's groups). */
+/**
+ * Clears this source's document of a person, and so its memberships in this source's groups (counted as removed here;
+ * a dry run, which clears nothing, counts them where the groups' members are recomputed).
+ */
 export async function leavePerson(ctx: SyncContext, personId: string, tally: StepTally): Promise<void> {
   tally.change(`clear the Graph attributes and memberships of user ${personId}`);
   if (ctx.dryRun) return;
+  tally.add('membershipsRemoved', (await ctx.groups.groupsOf(ctx.integrationId, personId)).length);
   try {
     await ctx.people.clearSource(ctx.integrationId, personId);
   } catch (error) {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncStepHandler } from '../../../../shared/sync-runs/step-handler.js';
 import { ScimClient } from '../../../support/test-host.js';
-import { type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
+import { E2E_TIMEOUT_MS, type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
 
 const MATCHED = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const upn = (name: string): string => `${name}@contoso.example`;
@@ -51,7 +51,7 @@ afterAll(async () => {
   await t.close();
 });
 
-describe('a full Graph sync run', () => {
+describe('a full Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
   it('imports the selected groups, disabled, with their matched members at any depth, and the users’ attributes', async () => {
     const id = await t.createIntegration({ userAttributes: ['department', 'onPremisesExtensionAttributes.extensionAttribute1'] });
     const report = await t.run(id);
@@ -141,7 +141,7 @@ describe('a full Graph sync run', () => {
   });
 });
 
-describe('a run whose steps die after their writes', () => {
+describe('a run whose steps die after their writes', { timeout: E2E_TIMEOUT_MS }, () => {
   it('ends, once every step is delivered again, exactly as an uninterrupted run', async () => {
     const settings = { userAttributes: ['department'] };
     const uninterrupted = await t.createIntegration(settings);

@@ -52,6 +52,9 @@ export interface GraphSyncTestOptions {
   readonly wrap?: (planner: SyncStepHandler) => SyncStepHandler;
 }
 
+/** A test of whole runs through the queue: several runs of a few dozen steps each, on a machine others share. */
+export const E2E_TIMEOUT_MS = 180_000;
+
 export const SAMPLE_UPNS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((name) => `${name}@contoso.example`);
 
 export async function startGraphSyncTest(options: GraphSyncTestOptions = {}): Promise<GraphSyncTest> {

@@ -4,7 +4,7 @@
 // extension attributes are imported under Graph's names and catalogued.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_COST_CENTER } from '../../../support/graph-fake/sample-tenant.js';
-import { type GraphSyncTest, startGraphSyncTest } from './graph-sync-harness.js';
+import { E2E_TIMEOUT_MS, type GraphSyncTest, startGraphSyncTest } from './graph-sync-harness.js';
 
 let t: GraphSyncTest;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ afterAll(async () => {
   await t.close();
 });
 
-describe('Graph matching keys', () => {
+describe('Graph matching keys', { timeout: E2E_TIMEOUT_MS }, () => {
   it.each([
     [{ kind: 'upn' }, 'ALICE@Contoso.Example'],
     [{ kind: 'upnPrefix' }, 'prefix@cm.example'],
