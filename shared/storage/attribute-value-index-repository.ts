@@ -12,6 +12,8 @@ import { isNotFound } from './storage-errors.js';
 import { forEachBounded, submitChunked } from './transactions.js';
 
 const RANGES_IN_FLIGHT = 8;
+/** RowKey ranges one query names: two comparisons each, and Azure allows 15 in a filter (the PartitionKey takes one). */
+const RANGES_PER_QUERY = 7;
 
 export const valuePartition = (attributeId: string, shard: number): string => `v|${attributeId}|${shard.toString(16)}`;
 export const valueKey = (value: string): string => encodeKey(value).replaceAll('|', '%7C');
@@ -25,7 +27,7 @@ const entityOf = (attributeId: string, personId: string, value: string): Entity 
 });
 
 /** The RowKey ranges [from, to) a match reads; undefined: the whole partition. */
-function rangesOf(match: ValueMatch): { from: string; to: string }[] | undefined {
+export function valueRanges(match: ValueMatch): { from: string; to: string }[] | undefined {
   const exact = (value: string): { from: string; to: string } => ({ from: `${valueKey(value)}|`, to: `${valueKey(value)}}` });
   switch (match.kind) {
     case 'equals':
@@ -37,6 +39,16 @@ function rangesOf(match: ValueMatch): { from: string; to: string }[] | undefined
     case 'present':
       return undefined;
   }
+}
+
+/** The filters that read these RowKey ranges of the partition, RANGES_PER_QUERY to a query. */
+export function rangeFilters(pk: string, ranges: { from: string; to: string }[]): string[] {
+  const filters: string[] = [];
+  for (let i = 0; i < ranges.length; i += RANGES_PER_QUERY) {
+    const anyRange = ranges.slice(i, i + RANGES_PER_QUERY).map((range) => odata`(RowKey ge ${range.from} and RowKey lt ${range.to})`);
+    filters.push(`${odata`PartitionKey eq ${pk}`} and (${anyRange.join(' or ')})`);
+  }
+  return filters;
 }
 
 export class AttributeValueIndexRepository implements ValueIndexStore {
@@ -61,8 +73,8 @@ export class AttributeValueIndexRepository implements ValueIndexStore {
 
   async peopleInShard(attributeId: string, shard: number, match: ValueMatch): Promise<string[]> {
     const pk = valuePartition(attributeId, shard);
-    const ranges = rangesOf(match);
-    const filters = ranges === undefined ? [odata`PartitionKey eq ${pk}`] : ranges.map((range) => odata`PartitionKey eq ${pk} and RowKey ge ${range.from} and RowKey lt ${range.to}`);
+    const ranges = valueRanges(match);
+    const filters = ranges === undefined ? [odata`PartitionKey eq ${pk}`] : rangeFilters(pk, ranges);
     const ids: string[] = [];
     await forEachBounded(filters, RANGES_IN_FLIGHT, async (filter) => {
       for await (const page of this.table.listEntities<{ p?: unknown }>({ queryOptions: { filter, select: ['p'] } }).byPage({ maxPageSize: 1000 })) {

@@ -37,7 +37,8 @@ function leaves(condition: AudienceCondition): AudienceCondition[] {
   return condition.kind === 'and' || condition.kind === 'or' ? condition.conditions.flatMap(leaves) : [condition];
 }
 
-function normalised(match: ValueMatch): ValueMatch {
+/** The match as the index holds values (normalised: attribute-values.ts). */
+export function normalisedMatch(match: ValueMatch): ValueMatch {
   switch (match.kind) {
     case 'equals':
       return { kind: 'equals', value: normaliseValue(match.value) };
@@ -104,7 +105,7 @@ export class AudienceResolver {
       case 'group':
         return new Set(await this.members.userIdsInRange(condition.integrationId, condition.groupId, range));
       case 'attribute':
-        return new Set(await this.values.peopleInShard(condition.attributeId, shard, normalised(condition.match)));
+        return new Set(await this.values.peopleInShard(condition.attributeId, shard, normalisedMatch(condition.match)));
       case 'and':
         return intersect(await Promise.all(condition.conditions.map((inner) => this.evaluate(inner, shard, range))));
       case 'or': {

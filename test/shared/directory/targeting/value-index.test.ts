@@ -45,6 +45,9 @@ describe('value index rows', () => {
 
   it('matches one of several values, prefixes and presence', async () => {
     expect(await everyone('attr1', { kind: 'oneOf', values: ['ab', 'a', 'a', 'zz'] })).toEqual(having((v) => v === 'a' || v === 'ab'));
+    // More values than one query names (seven ranges): read over several queries.
+    const many = [...Array.from({ length: 12 }, (_, i) => `none${i}`), 'a|b', 'b/c?#%'];
+    expect(await everyone('attr1', { kind: 'oneOf', values: many })).toEqual(having((v) => v === 'a|b' || v === 'b/c?#%'));
     expect(await everyone('attr1', { kind: 'startsWith', prefix: 'a' })).toEqual(having((v) => v.startsWith('a')));
     expect(await everyone('attr1', { kind: 'startsWith', prefix: 'a|' })).toEqual(having((v) => v.startsWith('a|')));
     expect(await everyone('attr1', { kind: 'present' })).toEqual([...people].sort());
