@@ -38,6 +38,13 @@ async function backfillToEnd(id: string): Promise<any> {
   throw new Error('backfill did not finish');
 }
 
+/** The value index rows of an attribute still in storage (its partitions v|<id>|<shard>). */
+async function indexRowsLeft(attributeId: string): Promise<number> {
+  let left = 0;
+  for await (const _row of host.services.tables.targeting.listEntities({ queryOptions: { filter: `PartitionKey ge 'v|${attributeId}|' and PartitionKey lt 'v|${attributeId}}'` } })) left++;
+  return left;
+}
+
 beforeAll(async () => {
   host = await startTestHost();
   const integration = await host.createIntegration('create', 'HR source');
@@ -100,10 +107,7 @@ describe('targeting attributes', () => {
     expect((await send(`/targeting-attributes/${created.id}`, 'DELETE')).status).toBe(204);
     expect((await host.admin(`/targeting-attributes/${created.id}`)).status).toBe(404);
     expect((await send(`/targeting-attributes/${created.id}`, 'DELETE')).status).toBe(404);
-    const rows = host.services.tables.targeting.listEntities({ queryOptions: { filter: `PartitionKey ge 'v|${created.id}|' and PartitionKey lt 'v|${created.id}}'` } });
-    let left = 0;
-    for await (const _row of rows) left++;
-    expect(left).toBe(0);
+    expect(await indexRowsLeft(created.id)).toBe(0);
   });
 
   it.each([
@@ -133,5 +137,21 @@ describe('targeting attributes', () => {
 
   it('answers 404 for the targeting data of an unknown user', async () => {
     expect((await host.admin('/users/0123abcd/targeting')).status).toBe(404);
+  });
+});
+
+describe('a data source going away', () => {
+  it('takes its targeting attributes and their index rows with it (deleteForIntegration)', async () => {
+    const other = await host.createIntegration('create', 'Leaving source');
+    const otherScim = new ScimClient(other.tenantUrl, other.secretToken);
+    expect((await otherScim.post('/Users', { userName: `${unique('leaving')}@contoso.com`, title: 'Pilot' })).status).toBe(201);
+    const kept = (await (await send('/targeting-attributes', 'POST', { name: unique('Kept'), integrationId, path: 'title' })).json()) as any;
+    const leaving = (await (await send('/targeting-attributes', 'POST', { name: unique('Leaving'), integrationId: other.id, path: 'title' })).json()) as any;
+    await backfillToEnd(leaving.id);
+    expect(await host.services.targetingAttributes.deleteForIntegration(other.id)).toBe(1);
+    const ids = (await host.adminJson('/targeting-attributes')).attributes.map((a: any) => a.id);
+    expect(ids).toContain(kept.id);
+    expect(ids).not.toContain(leaving.id);
+    expect(await indexRowsLeft(leaving.id)).toBe(0);
   });
 });

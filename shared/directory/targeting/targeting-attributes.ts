@@ -136,6 +136,17 @@ export class TargetingAttributes {
     if (record === undefined) throw new NotFoundError(`Targeting attribute ${id} not found`);
   }
 
+  /** Deletes every targeting attribute of a data source with its index rows (the source itself is being deleted). */
+  async deleteForIntegration(integrationId: string): Promise<number> {
+    const attributes = (await this.store.list()).filter((attribute) => attribute.integrationId === integrationId);
+    for (const attribute of attributes) {
+      await this.delete(attribute.id).catch((error: unknown) => {
+        if (!(error instanceof NotFoundError)) throw error;
+      });
+    }
+    return attributes.length;
+  }
+
   /** One bounded step of the backfill (see the top of this file); `restart` begins again from the first person. */
   async backfillStep(id: string, options: { restart?: boolean; pageSize?: number } = {}): Promise<TargetingAttributeRecord> {
     let current = await this.require(id);
