@@ -151,6 +151,7 @@ export class IntegrationService {
   async updateGraph(id: string, input: GraphIntegrationFields & { displayName?: string }, baseUrl: string): Promise<IntegrationView> {
     const record = await this.repository.get(id);
     if (record?.method !== 'graph' || record.clientSecretName === undefined) throw new NotFoundError(`Graph integration ${id} not found`);
+    if (record.status === 'deleting') throw deletingError(id);
     if (input.clientSecret !== undefined) await this.secrets.set(record.clientSecretName, input.clientSecret);
     const updated = await this.repository.update({
       ...record,

@@ -297,6 +297,10 @@ describe('deleting a Graph integration', () => {
     const { id } = (await response.json()) as { id: string };
     expect((await send('DELETE', `/integrations/${id}`, { confirmDisplayName: 'Graph doomed' })).status).toBe(202);
     expect(await host.services.tables.integrations.getEntity('integration', id)).toMatchObject({ enabled: false, status: 'deleting' });
+    // Its settings cannot be saved (nor the sync enabled again) while it is being deleted.
+    const settings = { tenantId: '11111111-2222-4333-8444-555555555555', clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', groupSelection: { mode: 'all' }, enabled: true };
+    await expectError(await send('PUT', `/integrations/${id}/graph`, settings), 409, /being deleted/);
+    expect(await host.services.tables.integrations.getEntity('integration', id)).toMatchObject({ enabled: false });
     const clock = Date.now() + DELETION_QUIET_MS;
     expect(await createIntegrationDeletion(host.services, { now: () => clock }).continue(id, Number.POSITIVE_INFINITY)).toBe('deleted');
     expect(await host.services.secrets.get(`graph-client-secret-${id}`)).toBeUndefined();
