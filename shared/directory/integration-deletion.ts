@@ -29,6 +29,8 @@ export interface DeletionProgress {
   phase: DeletionPhase;
   /** Where the next page of people starts. */
   peopleToken?: string;
+  /** The key range the purge of rows goes on in (IntegrationRowsPurge). */
+  range?: number;
   people: number;
   rows: number;
 }
@@ -71,7 +73,7 @@ export class IntegrationDeletion {
   ) {
     this.now = options.now ?? Date.now;
     this.peoplePageSize = options.peoplePageSize ?? 100;
-    this.rowsPageSize = options.rowsPageSize ?? 100;
+    this.rowsPageSize = options.rowsPageSize ?? 500;
     this.concurrency = options.concurrency ?? 8;
   }
 
@@ -154,9 +156,10 @@ export class IntegrationDeletion {
       const people = progress.people + page.items.length;
       return page.continuationToken === undefined ? { ...rest, people, phase: 'leftovers' } : { ...rest, people, peopleToken: page.continuationToken };
     }
-    const rows = await this.purge.purgeNext(id, this.rowsPageSize);
-    if (rows > 0) return { ...progress, rows: progress.rows + rows };
-    return { ...progress, phase: progress.phase === 'rows' ? 'people' : 'secrets' };
+    const { deleted, range } = await this.purge.purgeNext(id, this.rowsPageSize, progress.range ?? 0);
+    if (deleted > 0) return { ...progress, rows: progress.rows + deleted, range };
+    const { range: _done, ...rest } = progress;
+    return { ...rest, phase: progress.phase === 'rows' ? 'people' : 'secrets' };
   }
 
   private async removeSecrets(record: IntegrationRecord): Promise<void> {

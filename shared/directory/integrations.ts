@@ -27,7 +27,7 @@ export interface IntegrationView {
   /** After a rotation: until when the token it replaced is still accepted (absent once that time has passed). */
   previousTokenValidUntil?: string;
   /** While deleting: what the deletion has done so far. */
-  deletion?: Omit<DeletionProgress, 'peopleToken'>;
+  deletion?: Omit<DeletionProgress, 'peopleToken' | 'range'>;
   /** A Graph integration's settings (never its client secret) and whether it runs. */
   graph?: Record<string, unknown>;
   enabled?: boolean;
@@ -276,7 +276,7 @@ export class IntegrationService {
   }
 }
 
-function deletionSummary(json: string): Omit<DeletionProgress, 'peopleToken'> {
+function deletionSummary(json: string): Omit<DeletionProgress, 'peopleToken' | 'range'> {
   const { since, phase, people, rows } = JSON.parse(json) as DeletionProgress;
   return { since, phase, people, rows };
 }

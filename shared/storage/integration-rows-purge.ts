@@ -9,7 +9,8 @@
 //   syncruns    PK <integration>                     its Graph sync runs, step markers and lock
 // (Its provisioning log rows stay until the log's retention removes their day.)
 // A page reads keys only and deletes what it read in entity-group transactions; deleted rows no longer match, so the
-// next page starts from the beginning again and a restart needs no cursor.
+// next page starts from the beginning of its range again, and the only cursor is which range (the ones before it are
+// empty): a restart from an older cursor finds those empty again.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { IntegrationRowsPurge } from '../directory/model/stores.js';
 import { BUCKET_COUNT, prefixUpperBound } from './keys.js';
@@ -44,13 +45,14 @@ export class IntegrationRowsRepository implements IntegrationRowsPurge {
     ];
   }
 
-  async purgeNext(integrationId: string, limit: number): Promise<number> {
-    if (!/^[a-z0-9]{1,64}$/.test(integrationId)) return 0;
-    for (const range of this.rangesOf(integrationId)) {
-      const deleted = await this.purgePage(range, limit);
-      if (deleted > 0) return deleted;
+  async purgeNext(integrationId: string, limit: number, fromRange = 0): Promise<{ deleted: number; range: number }> {
+    if (!/^[a-z0-9]{1,64}$/.test(integrationId)) return { deleted: 0, range: 0 };
+    const ranges = this.rangesOf(integrationId);
+    for (let index = Math.max(0, fromRange); index < ranges.length; index++) {
+      const deleted = await this.purgePage(ranges[index] as RowRange, limit);
+      if (deleted > 0) return { deleted, range: index };
     }
-    return 0;
+    return { deleted: 0, range: ranges.length };
   }
 
   /** Deletes the first page (at most `limit` rows) of the range; the service may answer an empty page with more to come. */

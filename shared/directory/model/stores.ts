@@ -119,6 +119,9 @@ export interface IntegrationStore {
  * integration is deleting, so they go by key range, a bounded page at a time.
  */
 export interface IntegrationRowsPurge {
-  /** Deletes up to `limit` of the integration's rows; answers how many went (0: none are left). */
-  purgeNext(integrationId: string, limit: number): Promise<number>;
+  /**
+   * Deletes up to `limit` of the integration's rows, looking from key range `fromRange` on (the ranges before it are
+   * empty); answers how many went (0: none are left) and the range they came from, where the next call starts.
+   */
+  purgeNext(integrationId: string, limit: number, fromRange?: number): Promise<{ deleted: number; range: number }>;
 }
