@@ -6,9 +6,9 @@
 import { NameTakenError, NotFoundError } from '../../directory/errors.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import type { GraphObject } from '../graph-client.js';
-import { type DeltaChange, fetchDeltaPage } from '../graph-delta.js';
+import type { DeltaChange } from '../graph-delta.js';
 import { getGroup } from '../graph-directory-reader.js';
-import { GraphResyncNeededError } from '../graph-errors.js';
+import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
 import { GROUP_SELECT, isSelected } from './group-selection.js';
 import type { StepTally, SyncContext } from './sync-context.js';
 
@@ -107,14 +107,8 @@ export async function groupIdsStep(ctx: SyncContext, payload: { ids: string[] },
  * group newly selected, is recorded as changed for the next stage. Answers the next page, or stores the round's end.
  */
 export async function groupsDeltaStep(ctx: SyncContext, payload: { url: string }, tally: StepTally): Promise<SyncStepRequest[]> {
-  let page;
-  try {
-    page = await fetchDeltaPage(ctx.client, payload.url);
-  } catch (error) {
-    if (!(error instanceof GraphResyncNeededError)) throw error;
-    await ctx.store.mergePlan(ctx.runId, { resync: true });
-    return [];
-  }
+  const page = await deltaPageOrResync(ctx, payload.url);
+  if (page === undefined) return [];
   const changed = new Set<string>();
   const seen: { graphId: string; groupId: string }[] = [];
   for (const change of merged(page.changes)) {
@@ -130,9 +124,7 @@ export async function groupsDeltaStep(ctx: SyncContext, payload: { url: string }
   }
   await ctx.store.markGroupsSeen(ctx.runId, ctx.dryRun, seen);
   await ctx.store.addChanged(ctx.runId, changed);
-  if (page.nextLink !== undefined) return [{ kind: 'groupsDelta', payload: { url: page.nextLink } }];
-  await ctx.store.mergePlan(ctx.runId, { groupsDeltaLink: page.deltaLink });
-  return [];
+  return afterDeltaPage(ctx, 'groups', page);
 }
 
 /** A page's changes with one entry per object (Graph repeats a large group across entries): the last state, all member changes. */

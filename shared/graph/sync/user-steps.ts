@@ -9,8 +9,8 @@ import { liveSource } from '../../directory/user-view.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import type { GraphObject } from '../graph-client.js';
-import { type DeltaChange, fetchDeltaPage } from '../graph-delta.js';
-import { GraphResyncNeededError } from '../graph-errors.js';
+import type { DeltaChange } from '../graph-delta.js';
+import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
 import type { StepTally, SyncContext } from './sync-context.js';
 import { findMatch, graphSourceDocument } from './user-matching.js';
 
@@ -84,14 +84,8 @@ export async function userListStep(ctx: SyncContext, payload: { url: string }, t
 
 /** Delta run: one page of the users round; users that now match someone else make every group's members recomputed. */
 export async function usersDeltaStep(ctx: SyncContext, payload: { url: string }, tally: StepTally): Promise<SyncStepRequest[]> {
-  let page;
-  try {
-    page = await fetchDeltaPage(ctx.client, payload.url);
-  } catch (error) {
-    if (!(error instanceof GraphResyncNeededError)) throw error;
-    await ctx.store.mergePlan(ctx.runId, { resync: true });
-    return [];
-  }
+  const page = await deltaPageOrResync(ctx, payload.url);
+  if (page === undefined) return [];
   const latest = new Map<string, DeltaChange>(page.changes.map((change) => [change.id, change]));
   const upserts = [...latest.values()].flatMap((change) => (change.kind === 'upsert' ? [change.object] : []));
   const removed = [...latest.values()].filter((change) => change.kind === 'removed').map((change) => change.id);
@@ -103,7 +97,5 @@ export async function usersDeltaStep(ctx: SyncContext, payload: { url: string },
     if (!ctx.dryRun) await ctx.store.deleteUsers([graphId]);
   }
   if (newMatch) await ctx.store.mergePlan(ctx.runId, { rematchAll: true });
-  if (page.nextLink !== undefined) return [{ kind: 'usersDelta', payload: { url: page.nextLink } }];
-  await ctx.store.mergePlan(ctx.runId, { usersDeltaLink: page.deltaLink });
-  return [];
+  return afterDeltaPage(ctx, 'users', page);
 }
