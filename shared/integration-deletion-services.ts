@@ -7,12 +7,13 @@ import { IntegrationRepository } from './storage/integration-repository.js';
 import { IntegrationRowsRepository } from './storage/integration-rows-purge.js';
 import { PeopleRepository } from './storage/people-repository.js';
 
-export function createIntegrationDeletion(all: Pick<Services, 'tables' | 'secrets' | 'people'>, options: IntegrationDeletionOptions = {}): IntegrationDeletion {
+export function createIntegrationDeletion(all: Pick<Services, 'tables' | 'secrets' | 'people' | 'targetingAttributes'>, options: IntegrationDeletionOptions = {}): IntegrationDeletion {
   return new IntegrationDeletion(
     new IntegrationRepository(all.tables.integrations),
     new PeopleRepository(all.tables.people),
     all.people,
     new IntegrationRowsRepository(all.tables),
+    all.targetingAttributes,
     all.secrets,
     options,
   );

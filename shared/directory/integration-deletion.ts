@@ -3,7 +3,8 @@
 //      refuses its token from then on (on other instances once their cached row expires), a Graph integration is
 //      disabled, the admin list shows it deleting;
 //   2. a quiet period (the authentication cache plus requests still in flight) lets every write it accepted finish;
-//   3. its groups, memberships, index rows, catalog and scoped name pointers go by key range (storage's
+//   3. its targeting attributes go with their index rows (targeting/targeting-attributes.ts); then its groups,
+//      memberships, index rows, catalog and scoped name pointers go by key range (storage's
 //      IntegrationRowsPurge); then its record is removed from each person it wrote (its Content Manager users too,
 //      as when it deletes them), a page at a time; then the key ranges once more; then its secrets, then the row.
 // Each page writes its progress to the row, guarded by the ETag, so two runners never both advance it and a restart
@@ -20,7 +21,7 @@ import { retryConcurrentUpdates } from './write-retries.js';
 /** Wait after the mark before removing anything: the authentication cache, plus requests accepted just before it. */
 export const DELETION_QUIET_MS = AUTH_CACHE_MS + 90_000;
 
-export type DeletionPhase = 'rows' | 'people' | 'leftovers' | 'secrets';
+export type DeletionPhase = 'targeting' | 'rows' | 'people' | 'leftovers' | 'secrets';
 
 /** What a deletion has done so far, kept on the integration's row. */
 export interface DeletionProgress {
@@ -52,6 +53,11 @@ export interface SourceForgetter {
   forgetSource(integrationId: string, id: string): Promise<void>;
 }
 
+/** What deleting needs of targeting: removing the integration's targeting attributes and their index rows. */
+export interface TargetingCleanup {
+  deleteForIntegration(integrationId: string): Promise<number>;
+}
+
 export function progressOf(record: IntegrationRecord): DeletionProgress | undefined {
   if (record.status !== 'deleting' || record.deletion === undefined) return undefined;
   return JSON.parse(record.deletion) as DeletionProgress;
@@ -68,6 +74,7 @@ export class IntegrationDeletion {
     private readonly people: Pick<PeopleStore, 'pageWithSource'>,
     private readonly directory: SourceForgetter,
     private readonly purge: IntegrationRowsPurge,
+    private readonly targeting: TargetingCleanup,
     private readonly secrets: SecretStore,
     options: IntegrationDeletionOptions = {},
   ) {
@@ -90,7 +97,7 @@ export class IntegrationDeletion {
         throw new InvalidValueError('confirmDisplayName', 'confirmDisplayName must be the integration\'s display name exactly, to confirm the deletion of everything it imported.');
       }
       const since = new Date(this.now()).toISOString();
-      const progress: DeletionProgress = { since, phase: 'rows', people: 0, rows: 0 };
+      const progress: DeletionProgress = { since, phase: 'targeting', people: 0, rows: 0 };
       return updateGuarded(this.integrations, {
         ...record,
         status: 'deleting',
@@ -149,6 +156,10 @@ export class IntegrationDeletion {
 
   /** One bounded page of the current phase; answers the progress after it. */
   private async step(id: string, progress: DeletionProgress): Promise<DeletionProgress> {
+    if (progress.phase === 'targeting') {
+      await this.targeting.deleteForIntegration(id);
+      return { ...progress, phase: 'rows' };
+    }
     if (progress.phase === 'people') {
       const page = await this.people.pageWithSource(id, { pageSize: this.peoplePageSize, ...(progress.peopleToken === undefined ? {} : { continuationToken: progress.peopleToken }) });
       await forEachBounded(page.items, this.concurrency, (person) => this.directory.forgetSource(id, person.id));

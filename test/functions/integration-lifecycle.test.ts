@@ -1,7 +1,8 @@
 // An integration's life through the admin API, on the real registrations and Azurite: rename, rotation with a grace
 // period as SCIM sees it, the connection check (our own SCIM endpoint called as Entra's Test Connection does), the
 // activity (last provisioning log entry, last sync run), and delete: confirmation, the deleting state (SCIM 401 at
-// once), then everything it imported removed by the resumable deletion, the other integrations' data kept.
+// once), then everything it imported (its targeting attributes too) removed by the resumable deletion, the other
+// integrations' data kept.
 import { InvocationContext } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConnection } from '../../shared/admin-api/connection-check.js';
@@ -220,12 +221,15 @@ describe('delete with everything it imported', () => {
     const groupA = await a.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `A group ${tag}`, externalId: `ga${tag}`, members: [{ value: both.body.id }, { value: onlyA.body.id }] });
     const groupB = await b.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `B group ${tag}`, members: [{ value: both.body.id }, { value: bOwn.body.id }] });
     expect([groupA.status, groupB.status]).toEqual([201, 201]);
+    const attribute = await send('POST', '/targeting-attributes', { name: `Department ${tag}`, integrationId: doomed.id, path: 'displayName' });
+    expect(attribute.status).toBe(201);
+    const attributeId = ((await attribute.json()) as any).id as string;
     expect((await rowsNaming(doomed.id)).length).toBeGreaterThan(5);
 
     // The delete: answered at once with the deleting state; A's token is refused from now on, B's still works.
     const response = await send('DELETE', `/integrations/${doomed.id}`, { confirmDisplayName: `Doomed ${tag}` });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ id: doomed.id, status: 'deleting', deletion: { phase: 'rows', people: 0, rows: 0 } });
+    expect(await response.json()).toMatchObject({ id: doomed.id, status: 'deleting', deletion: { phase: 'targeting', people: 0, rows: 0 } });
     expect((await a.get('/Users?count=1')).status).toBe(401);
     expect((await b.get('/Users?count=1')).status).toBe(200);
     const listed = (await host.adminJson('/integrations')).integrations.find((i: any) => i.id === doomed.id);
@@ -273,6 +277,7 @@ describe('delete with everything it imported', () => {
     expect((await host.admin(`/integrations/${doomed.id}`)).status).toBe(404);
     expect(await host.services.secrets.get(`scim-token-${doomed.id}`)).toBeUndefined();
     expect(await rowsNaming(doomed.id)).toEqual([]);
+    expect((await host.adminJson('/targeting-attributes')).attributes.map((a: any) => a.id)).not.toContain(attributeId);
     const sharedNow = await host.adminJson(`/users/${sharedId}`);
     expect(sharedNow).toMatchObject({ id: sharedId, upn: shared });
     expect(sharedNow.sources ?? []).toEqual([]);

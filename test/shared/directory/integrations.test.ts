@@ -286,11 +286,11 @@ describe('IntegrationService: rename and the deleting state', () => {
     await authenticateScimRequest(service, created.id, `Bearer ${created.secretToken}`);
     const repository = new IntegrationRepository(tables.integrations);
     const record = (await repository.get(created.id))!;
-    await repository.update({ ...record, status: 'deleting', deletion: JSON.stringify({ since: new Date(clock).toISOString(), phase: 'rows', people: 0, rows: 0 }) });
+    await repository.update({ ...record, status: 'deleting', deletion: JSON.stringify({ since: new Date(clock).toISOString(), phase: 'targeting', people: 0, rows: 0 }) });
     service.forget(created.id);
 
     await expect401(authenticateScimRequest(service, created.id, `Bearer ${created.secretToken}`));
-    expect(await service.get(created.id, BASE)).toMatchObject({ status: 'deleting', deletion: { phase: 'rows', people: 0, rows: 0 } });
+    expect(await service.get(created.id, BASE)).toMatchObject({ status: 'deleting', deletion: { phase: 'targeting', people: 0, rows: 0 } });
     await expect(service.revealToken(created.id)).rejects.toBeInstanceOf(StateConflictError);
     await expect(service.rotateToken(created.id)).rejects.toBeInstanceOf(StateConflictError);
     await expect(service.rename(created.id, 'saved?', BASE)).rejects.toBeInstanceOf(StateConflictError);
