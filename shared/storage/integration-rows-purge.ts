@@ -7,6 +7,7 @@
 //   attributes  PK <integration>                     its attribute catalog
 //   people      PK b<bucket>, RK s:<integration>:…   pointers of its own userNames
 //   syncruns    PK <integration>                     its Graph sync runs, step markers and lock
+//               PK graph-<integration>               its Graph sync's state (shared/graph/sync/sync-state-store.ts)
 // (Its provisioning log rows stay until the log's retention removes their day.)
 // A page reads keys only and deletes what it read in entity-group transactions; deleted rows no longer match, so the
 // next page starts from the beginning of its range again, and the only cursor is which range (the ones before it are
@@ -41,6 +42,7 @@ export class IntegrationRowsRepository implements IntegrationRowsPurge {
       { table: this.tables.userindex, filter: prefixFilter('PartitionKey', `${integrationId}|`) },
       { table: this.tables.attributes, filter: odata`PartitionKey eq ${integrationId}` },
       { table: this.tables.syncruns, filter: odata`PartitionKey eq ${integrationId}` },
+      { table: this.tables.syncruns, filter: odata`PartitionKey eq ${`graph-${integrationId}`}` },
       ...buckets.map((bucket) => ({ table: this.tables.people, filter: `${odata`PartitionKey eq ${bucket}`} and ${prefixFilter('RowKey', `s:${integrationId}:`)}` })),
     ];
   }
