@@ -61,6 +61,8 @@ describe('the targeting screens', () => {
 
     await page.getByRole('button', { name: 'Members of Everyone (Contoso Entra)' }).click();
     await page.getByRole('heading', { name: 'Members of Everyone', level: 3 }).waitFor();
+    // The panel's heading is drawn at once, its members when their page arrives.
+    await page.locator('.members li').nth(2).waitFor();
     expect(await page.locator('.members li').count()).toBe(3);
   });
 
