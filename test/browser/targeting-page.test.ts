@@ -96,6 +96,21 @@ describe('the targeting screens', () => {
     await page.getByText('1 user match').waitFor();
   });
 
+  it('names every control and table on each targeting screen (no unlabelled input, select or button)', async () => {
+    for (const hash of ['#all-groups', '#targeting', '#audience']) {
+      await page.goto(`${pageUrl}${hash}`);
+      await page.locator('.screen-body:not([aria-busy])').waitFor();
+      if (hash === '#audience') await page.getByRole('button', { name: 'Add condition' }).click();
+      // (A string: the test project has no DOM types.)
+      const unnamed = await page.evaluate(`[...document.querySelectorAll('main input, main select, main button, main table')].filter((element) => {
+        if (element.tagName === 'TABLE') return element.querySelector('caption') === null;
+        const text = (element.getAttribute('aria-label') ?? '') + (element.labels ? [...element.labels].map((label) => label.textContent).join('') : '') + (element.tagName === 'BUTTON' ? element.textContent : '');
+        return text.trim() === '';
+      }).map((element) => element.outerHTML.slice(0, 120))`);
+      expect({ hash, unnamed }).toEqual({ hash, unnamed: [] });
+    }
+  });
+
   it('logged no console error, failed request or CSP violation', () => {
     expect(browser.problems).toEqual([]);
   });
