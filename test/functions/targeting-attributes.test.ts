@@ -155,3 +155,18 @@ describe('a data source going away', () => {
     expect(await indexRowsLeft(leaving.id)).toBe(0);
   });
 });
+
+describe('the backfill', () => {
+  it('restarts from the first person on request, and steps are bounded (resumable across calls)', async () => {
+    for (let i = 0; i < 3; i++) await user('Restart');
+    const attribute = (await (await send('/targeting-attributes', 'POST', { name: unique('Restartable'), integrationId, path: DEPARTMENT })).json()) as any;
+    const stepped = await host.services.targetingAttributes.backfillStep(attribute.id, { pageSize: 2 });
+    expect(stepped.backfill).toMatchObject({ status: 'pending', continuationToken: expect.any(String) });
+    const done = await backfillToEnd(attribute.id);
+    const restarted = await send(`/targeting-attributes/${attribute.id}/backfill`, 'POST', { restart: true });
+    expect(((await restarted.json()) as any).backfill.status).toBe('done');
+    const again = await host.adminJson(`/targeting-attributes/${attribute.id}`);
+    expect(again.backfill.indexedPeople).toBe(done.backfill.indexedPeople);
+    expect((await send(`/targeting-attributes/${attribute.id}/backfill`, 'POST', { restart: 'yes' })).status).toBe(400);
+  });
+});

@@ -150,7 +150,12 @@ export class TargetingAttributes {
   /** One bounded step of the backfill (see the top of this file); `restart` begins again from the first person. */
   async backfillStep(id: string, options: { restart?: boolean; pageSize?: number } = {}): Promise<TargetingAttributeRecord> {
     let current = await this.require(id);
-    if (options.restart === true) current = await this.store.update(current, { ...current, backfill: { status: 'pending', indexedPeople: 0 } });
+    if (options.restart === true) {
+      current = await retryConcurrentUpdates(`targeting attribute ${id}`, async (attempt) => {
+        const read = attempt === 0 ? current : await this.require(id);
+        return this.store.update(read, { ...read, backfill: { status: 'pending', indexedPeople: 0 } });
+      });
+    }
     if (current.backfill.status === 'done') return current;
     const { continuationToken } = current.backfill;
     const page = await this.people.page({ pageSize: options.pageSize ?? BACKFILL_PAGE_SIZE, ...(continuationToken === undefined ? {} : { continuationToken }) });
