@@ -16,7 +16,7 @@ const nextPage = (kind: string, next: string | undefined): SyncStepRequest[] => 
 
 export async function unseenUsersStep(ctx: SyncContext, payload: PagePayload, tally: StepTally): Promise<SyncStepRequest[]> {
   const page = await ctx.store.unseenPage('u', ctx.runId, ctx.dryRun, payload.c);
-  for (const row of page.rows) await leavePerson(ctx, row.id, tally);
+  for (const row of page.rows) await leavePerson(ctx, row.id, row.graphId, tally);
   if (!ctx.dryRun) await ctx.store.deleteUsers(page.rows.map((row) => row.graphId));
   return nextPage('unseenUsers', page.next);
 }

@@ -56,12 +56,13 @@ function setPath(doc: Record<string, unknown>, path: string, value: unknown): vo
 }
 
 /**
- * This source's document of a matched user: `userName` (the Graph UPN, the name the directory knows the person by in
- * this source) and `externalId` (the Graph object id), then each imported attribute under Graph's own name (a dotted
- * name nested as Graph nests it); attributes Graph has no value for are left out.
+ * This source's document of a matched user: `userName` (the name the directory knows the person by in this source,
+ * unique within it) is the Graph object id, which never changes, so renamed or swapped UPNs never make two people of
+ * the source claim one name; `externalId` is the object id too, `userPrincipalName` the UPN; then each imported
+ * attribute under Graph's own name (a dotted name nested as Graph nests it); attributes without a value are left out.
  */
 export function graphSourceDocument(user: GraphObject, settings: Pick<GraphIntegrationSettings, 'userAttributes'>): SourceChange {
-  const doc: Record<string, unknown> = { userName: String(user.userPrincipalName), externalId: String(user.id) };
+  const doc: Record<string, unknown> = { userName: String(user.id), externalId: String(user.id), userPrincipalName: String(user.userPrincipalName) };
   const attributes: CatalogAttribute[] = [];
   for (const name of settings.userAttributes) {
     const value = userAttributeValue(user, name);

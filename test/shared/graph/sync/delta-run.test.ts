@@ -126,6 +126,26 @@ describe('a delta Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
     expect(await t.run(synced)).toMatchObject({ kind: 'full', status: 'succeeded' });
     expect(Object.keys((await t.snapshot(synced)).groups).sort()).toEqual(['COMMS-Level1', 'COMMS-Level2', 'COMMS-Level3']);
     // The attributes no longer imported are gone from the documents.
-    expect((await t.snapshot(synced)).documents['alice@contoso.example']).toEqual({ userName: 'alice@contoso.example', externalId: t.sample.users.alice });
+    expect((await t.snapshot(synced)).documents['alice@contoso.example']).toEqual({ userName: t.sample.users.alice, externalId: t.sample.users.alice, userPrincipalName: 'alice@contoso.example' });
+  });
+
+  it('moves each person’s data and memberships when two Graph users swap UPNs', async () => {
+    const { tenant, users, groups } = t.sample;
+    tenant.addMember(groups['COMMS-Level3'], users.bob);
+    await t.run(synced);
+    expect((await t.snapshot(synced)).groups['COMMS-Level3']?.members).toContain('bob@contoso.example');
+    tenant.updateUser(users.alice, { userPrincipalName: 'bob@contoso.example' });
+    tenant.updateUser(users.bob, { userPrincipalName: 'alice@contoso.example' });
+    expect(await t.run(synced)).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    const after = await t.snapshot(synced);
+    expect(after.groups['COMMS-Level3']?.members).toContain('alice@contoso.example');
+    expect(after.groups['COMMS-Level3']?.members).not.toContain('bob@contoso.example');
+    expect(after.documents['alice@contoso.example']).toMatchObject({ externalId: users.bob, userPrincipalName: 'alice@contoso.example' });
+    expect(after.documents['bob@contoso.example']).toMatchObject({ externalId: users.alice, userPrincipalName: 'bob@contoso.example' });
+    const fresh = await t.createIntegration({ groupSelection: { mode: 'displayNamePrefixes', prefixes: ['COMMS-Level'] } });
+    await t.run(fresh);
+    // (The catalog keeps what the synced integration imported before its settings changed.)
+    const { groups: freshGroups, documents: freshDocuments } = await t.snapshot(fresh);
+    expect({ groups: after.groups, documents: after.documents }).toEqual({ groups: freshGroups, documents: freshDocuments });
   });
 });

@@ -65,8 +65,9 @@ describe('a full Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
     expect(Object.values(snapshot.groups).every((group) => !group.enabled)).toBe(true);
     expect(snapshot.groups['COMMS-Top']?.externalId).toBe(t.sample.groups['COMMS-Top']);
     expect(snapshot.documents[upn('alice')]).toEqual({
-      userName: upn('alice'),
+      userName: t.sample.users.alice,
       externalId: t.sample.users.alice,
+      userPrincipalName: upn('alice'),
       department: 'Communications',
       onPremisesExtensionAttributes: { extensionAttribute1: 'cm-alice' },
     });
@@ -136,7 +137,7 @@ describe('a full Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
     await t.run(graph);
     const person = await t.harness.host.services.people.findContentManagerUser({ kind: 'upn', value: upn('alice') });
     expect(person?.sources[scim.id]?.doc).toMatchObject({ userName: upn('alice'), title: 'Editor' });
-    expect(person?.sources[graph]?.doc).toMatchObject({ userName: upn('alice'), department: 'Communications' });
+    expect(person?.sources[graph]?.doc).toMatchObject({ userPrincipalName: upn('alice'), department: 'Communications' });
     expect((await client.get(`/Users/${person?.id ?? ''}`)).body).toMatchObject({ userName: upn('alice'), title: 'Editor' });
   });
 });

@@ -40,7 +40,7 @@ describe('Graph matching keys', { timeout: E2E_TIMEOUT_MS }, () => {
     expect(report.counts).toMatchObject({ usersSeen: 7, usersMatched: 1, usersUnmatched: 6 });
     const snapshot = await t.snapshot(id);
     expect(Object.keys(snapshot.documents)).toEqual([expectedUpn]);
-    expect(snapshot.documents[expectedUpn]).toMatchObject({ userName: 'alice@contoso.example', externalId: t.sample.users.alice });
+    expect(snapshot.documents[expectedUpn]).toMatchObject({ userName: t.sample.users.alice, externalId: t.sample.users.alice, userPrincipalName: 'alice@contoso.example' });
     // Memberships only for matched users: grace, the other member, is nobody here.
     expect(snapshot.groups['COMMS-M365']?.members).toEqual([expectedUpn]);
   });
@@ -62,8 +62,9 @@ describe('Graph matching keys', { timeout: E2E_TIMEOUT_MS }, () => {
     await t.run(id);
     const snapshot = await t.snapshot(id);
     expect(snapshot.documents['ALICE@Contoso.Example']).toEqual({
-      userName: 'alice@contoso.example',
+      userName: t.sample.users.alice,
       externalId: t.sample.users.alice,
+      userPrincipalName: 'alice@contoso.example',
       onPremisesExtensionAttributes: { extensionAttribute1: 'cm-alice', extensionAttribute15: 'last' },
       [SAMPLE_COST_CENTER]: 'CC-0',
       employeeId: 'E1000',
