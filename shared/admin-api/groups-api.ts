@@ -26,6 +26,8 @@ const switchSchema = z.strictObject({
   groups: z.array(groupRefSchema).min(1, 'name at least one group').max(MAX_GROUPS_PER_SWITCH, `at most ${MAX_GROUPS_PER_SWITCH} groups per request`),
 });
 
+const invalidToken = (): AdminError => new AdminError(400, 'invalidContinuationToken', 'continuationToken is not a token this API handed out; start again without it');
+
 const queryObject = (request: HttpRequest): Record<string, string> => Object.fromEntries([...request.query.entries()].filter(([, value]) => value !== ''));
 
 export async function listGroups(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
@@ -54,11 +56,13 @@ export async function groupMembers(request: HttpRequest, all: Services): Promise
   const ref = parseRequest(groupRefSchema, { integrationId: request.params.integrationId, groupId: request.params.groupId });
   const pageSize = pageSizeParameter(request.query.get('pageSize'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const continuationToken = request.query.get('continuationToken') ?? undefined;
-  if (continuationToken !== undefined && !isWellFormedContinuationToken(continuationToken)) {
-    throw new AdminError(400, 'invalidContinuationToken', 'continuationToken is not a token this API handed out; start again without it');
-  }
+  if (continuationToken !== undefined && !isWellFormedContinuationToken(continuationToken)) throw invalidToken();
   const group = await all.groups.get(ref.integrationId, ref.groupId);
   if (group === undefined) throw new AdminError(404, 'notFound', `Group ${ref.groupId} of integration ${ref.integrationId} not found`);
-  const page = await all.allGroups.members(ref, { pageSize, ...(continuationToken === undefined ? {} : { continuationToken }) });
+  const page = await all.allGroups.members(ref, { pageSize, ...(continuationToken === undefined ? {} : { continuationToken }) }).catch((error: unknown) => {
+    // Storage answers 400 for a token whose keys it cannot use: still the caller's token, not our fault.
+    if (continuationToken !== undefined && (error as { statusCode?: unknown } | null)?.statusCode === 400) throw invalidToken();
+    throw error;
+  });
   return json(200, { integrationId: ref.integrationId, groupId: ref.groupId, displayName: group.displayName, ...page });
 }

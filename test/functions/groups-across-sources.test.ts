@@ -1,6 +1,10 @@
 // The groups of every data source over HTTP: filters, pages, possible duplicates across sources, the switch for many
 // groups, a group's members paged, a person's groups of every source; bad input as 4xx naming the problem.
+import { HttpRequest } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminError } from '../../shared/admin-api/admin-http.js';
+import { groupMembers } from '../../shared/admin-api/groups-api.js';
+import type { Services } from '../../shared/services.js';
 import { ScimClient, startTestHost, type TestHost } from '../support/test-host.js';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -112,5 +116,19 @@ describe('groups across all sources', () => {
     const response = await send('/groups', 'PATCH', body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as any).error.message).toMatch(message);
+  });
+});
+
+describe('a member page token the storage service refuses', () => {
+  it('is the caller’s 400, not a 500', async () => {
+    const token = Buffer.from(JSON.stringify({ nextPartitionKey: 'm|a|b', nextRowKey: 'x' })).toString('base64');
+    const refusing = {
+      groups: { get: () => Promise.resolve({ id: 'b', displayName: 'B' }) },
+      allGroups: { members: () => Promise.reject(Object.assign(new Error('One of the request inputs is not valid.'), { statusCode: 400 })) },
+    };
+    const request = new HttpRequest({ method: 'GET', url: `https://fn.example.net/api/admin/groups/a/b/members?continuationToken=${encodeURIComponent(token)}`, params: { integrationId: 'a', groupId: 'b' } });
+    const error = await groupMembers(request, refusing as unknown as Services).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AdminError);
+    expect(error).toMatchObject({ status: 400, code: 'invalidContinuationToken' });
   });
 });
