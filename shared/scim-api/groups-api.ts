@@ -5,15 +5,15 @@ import type { ScimRequest } from './scim-endpoint.js';
 import { methodNotAllowed } from './scim-endpoint.js';
 import { pagedListResponseJson, pagedResourceJson } from '../scim/paged-resource-json.js';
 import { projectResource } from '../scim/projection.js';
-import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, scimResponse, wantsMembers } from './scim-http.js';
+import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, resourceUrl, scimResponse, wantsMembers } from './scim-http.js';
 import { streamedScimResponse } from './streamed-scim-response.js';
 import { requireId } from './users-api.js';
 
 export function callOf(scim: ScimRequest): GroupCall {
   return {
     integration: scim.integration,
-    locationOf: (id) => `${scim.baseUrl}/Groups/${encodeURIComponent(id)}`,
-    userLocationOf: (id) => `${scim.baseUrl}/Users/${encodeURIComponent(id)}`,
+    locationOf: (id) => resourceUrl(scim.baseUrl, 'Groups', id),
+    userLocationOf: (id) => resourceUrl(scim.baseUrl, 'Users', id),
     ifMatch: scim.request.headers.get('if-match') ?? undefined,
   };
 }

@@ -12,6 +12,15 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 export const MAX_SCIM_BODY_BYTES = 1024 * 1024;
 /** Page size when `count` is absent, and the largest page served (advertised in ServiceProviderConfig). */
 export const DEFAULT_PAGE_SIZE = 100;
+
+/**
+ * The URL of a resource. An id comes from storage or, for a manager, from a client's value, which may hold an
+ * unpaired surrogate that encodeURIComponent refuses (URIError): such a code unit is written as U+FFFD.
+ */
+export function resourceUrl(baseUrl: string, resourceType: 'Users' | 'Groups', id: string): string {
+  const wellFormed = id.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return `${baseUrl}/${resourceType}/${encodeURIComponent(wellFormed)}`;
+}
 export const MAX_PAGE_SIZE = 200;
 
 const ACCEPTED_MEDIA_TYPES = ['application/scim+json', 'application/json'];

@@ -7,12 +7,12 @@ import { methodNotAllowed } from './scim-endpoint.js';
 import { NotFoundError } from '../directory/errors.js';
 import { managerIdOf, withManagerReference } from '../scim/manager-reference.js';
 import { projectResource } from '../scim/projection.js';
-import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, scimResponse } from './scim-http.js';
+import { etagHeader, type ListParameters, listParameters, listResponse, projection, readScimBody, resourceUrl, scimResponse } from './scim-http.js';
 
 function callOf(scim: ScimRequest): ScimCall {
   return {
     integration: scim.integration,
-    locationOf: (id) => `${scim.baseUrl}/Users/${encodeURIComponent(id)}`,
+    locationOf: (id) => resourceUrl(scim.baseUrl, 'Users', id),
     ifMatch: scim.request.headers.get('if-match') ?? undefined,
   };
 }

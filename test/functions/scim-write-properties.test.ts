@@ -238,6 +238,8 @@ describe('b) any user PATCH answers 200 or a SCIM 4xx, and a failing one changes
     await patchUserProperty(patchBodies(userPaths, userValues(), wellFormedUserOperations()), 150, [
       // Unpaired surrogates in values that become table keys (userName) and index rows (displayName, emails).
       { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'userName', value: 'patched\uD800@contoso.com' }] },
+      // A manager id with an unpaired surrogate: its `$ref` URL is still written (U+FFFD), never a URIError and a 500.
+      { schemas: [PATCH_OP], Operations: [{ op: 'Add', value: { [`${ENTERPRISE}:manager`]: { value: '\uD883?y' } } }] },
       { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { displayName: '\uDC00', externalId: 'x\uDFFF' } }] },
       { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'emails[type eq "work"].value', value: '\uD800@contoso.com' }] },
     ]);
