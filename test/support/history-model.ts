@@ -189,8 +189,10 @@ export function applyOp(state: State, op: ResolvedOp, newId: string, options: Ap
     case 'userRename': {
       const current = state.people[op.id];
       if (current === undefined || !isVisible(current, op.by)) return { answer: { status: 404 } };
-      // A new userName must not be one this view already finds on someone else (the filter and the write agree).
-      if (!options.skipSharedNameCheck && findByUserName(state, op.by, op.userName).some((id) => id !== op.id)) return { answer: { status: 409 } };
+      // A new userName must not be one this view already finds on someone else (the filter and the write agree). The
+      // name the record already has (in any case) is not new: Entra sends it again with every PATCH.
+      const unchangedName = seenAs(current, op.by, fold(op.userName));
+      if (!options.skipSharedNameCheck && !unchangedName && findByUserName(state, op.by, op.userName).some((id) => id !== op.id)) return { answer: { status: 409 } };
       const person = clone(current);
       person.sources[op.by] = { userName: op.userName };
       return clashes(state, person) ? { answer: { status: 409 } } : { answer: { status: 200 }, next: withPerson(state, person, op.id) };
