@@ -11,8 +11,8 @@ import { type RunningAzurite, startAzurite, waitForPort } from './azurite.js';
 import { loadLocalSettings } from './settings-file.js';
 
 export const USAGE = 'usage: npm run check-storage [-- [--repair] [--table-prefix <letters and digits>]]';
-const DEFAULT_PORT = '7071';
-const TABLE_PREFIX = /^([A-Za-z][A-Za-z0-9]*)?$/;
+export const DEFAULT_PORT = '7071';
+export const TABLE_PREFIX = /^([A-Za-z][A-Za-z0-9]*)?$/;
 
 export interface CheckStorageCliOptions {
   /** The project root (local.settings.json, .local/azurite). */
@@ -35,12 +35,12 @@ function parseCommandLine(args: string[]): { repair: boolean; tablePrefix: strin
   return { repair: values.repair === true, tablePrefix };
 }
 
-function usesDevelopmentStorage(connection: string | undefined): boolean {
+export function usesDevelopmentStorage(connection: string | undefined): boolean {
   return connection === undefined || connection.trim() === '' || /^\s*UseDevelopmentStorage\s*=\s*true\s*;?\s*$/i.test(connection);
 }
 
 /** Whether `npm start` seems to run: its embedded Azurite owns .local/azurite, which a second Azurite must not open. */
-async function localHostRuns(port: string): Promise<boolean> {
+export async function localHostRuns(port: string): Promise<boolean> {
   return waitForPort('127.0.0.1', Number(port), 0).then(
     () => true,
     () => false,
