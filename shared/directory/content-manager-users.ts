@@ -151,7 +151,9 @@ export class ContentManagerUsers {
     const existing = await this.store.people.findByUsernameKey(caseFoldKey(row.username), { verified: true });
     if (existing !== undefined) {
       const { person, result } = await this.store.mutate(existing.id, (current) => {
-        if (current?.cm === undefined) return { next: undefined, result: undefined };
+        // Re-read after a lost race: the person may no longer be the user of this username (deleted, then linked
+        // by another import under another one). Then the row is looked up again instead of overwriting that user.
+        if (current?.cm === undefined || caseFoldKey(current.cm.username) !== caseFoldKey(row.username)) return { next: undefined, result: undefined };
         const cm = withRow(current.cm, row, timestamp);
         if (sameUser(current.cm, cm)) return { next: undefined, result: 'unchanged' as const };
         return { next: { ...current, cm }, result: 'updated' as const };
