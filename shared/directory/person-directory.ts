@@ -167,16 +167,22 @@ export class PersonDirectory {
   /**
    * Replaces this source's document of a person in its view with what `change` makes of the current one (pure: it
    * may run again after a lost race). A new userName is first checked against the organisation-wide name: a Content
-   * Manager user this view already finds by it makes the write a NameTakenError, as a filter would say.
+   * Manager user this view already finds by it makes the write a NameTakenError, as a filter would say. A record
+   * that took the name meanwhile (a concurrent PATCH of the same rename) is written again from a fresh read, where the
+   * name is no longer new: Entra sends the userName with every PATCH, and the name the record has is never refused.
    */
   async writeSource(integration: SourceIntegration, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions = {}): Promise<PersonRecord> {
-    for (let checkedName: string | undefined; ; ) {
+    for (let checkedName: string | undefined, rereads = 0; ; ) {
       try {
         return await this.writeChecked(integration.id, id, change, options, checkedName);
       } catch (error) {
         if (!(error instanceof NewUserName)) throw error;
         const { found } = await this.findInView(integration.id, error.key, { verified: true, together: true });
-        if (found !== undefined && found.id !== id) throw new NameTakenError('Another user already has this userName.');
+        if (found !== undefined && found.id !== id) {
+          const current = await this.store.people.getById(id);
+          if (current === undefined || !seenAs(current, integration.id, error.key) || ++rereads > CREATE_ATTEMPTS) throw new NameTakenError('Another user already has this userName.');
+          continue;
+        }
         checkedName = error.key;
       }
     }
