@@ -43,6 +43,26 @@ describe('checkHistory', () => {
     expect(checkHistory([round], snapshotOf(after([postA, ID], [postC, ID])))).toEqual({ ok: true });
   });
 
+  it('accepts a rename racing a create-mode POST of the same name, as it accepts one racing an import (soak seed 4242, history 6196)', () => {
+    // Two PATCHes of one rename (Entra's retry) and integration C creating a Content Manager user with that UPN: the
+    // first PATCH checked after C's POST and answered 409, the second checked before it and wrote after it.
+    const other: ResolvedOp = { kind: 'userPost', by: 'C', userName: 'n2@contoso.com' };
+    const rename: ResolvedOp = { kind: 'userRename', by: 'A', id: ID, userName: 'n2@contoso.com', put: false };
+    const Y = `${ID.slice(0, -1)}2`;
+    const rounds: Step[][] = [
+      [{ op: postA, answer: { status: 201, id: ID } }],
+      [
+        { op: rename, answer: { status: 409, detail: 'Another user already has this userName.' } },
+        { op: other, answer: { status: 201, id: Y } },
+        { op: rename, answer: { status: 200 } },
+      ],
+    ];
+    const observed = snapshotOf(after([postA, ID], [rename, ID], [other, Y]));
+    expect(checkHistory(rounds, observed)).toEqual({ ok: true });
+    // The same answers with the rename lost are still refused.
+    expect(checkHistory(rounds, snapshotOf(after([postA, ID], [other, Y])))).toMatchObject({ ok: false });
+  });
+
   it('accepts two concurrent DELETEs of one user both answering 204', () => {
     const remove: ResolvedOp = { kind: 'userDelete', by: 'A', id: ID };
     const rounds: Step[][] = [[{ op: postA, answer: { status: 201, id: ID } }], [remove, remove].map((op) => ({ op, answer: { status: 204 } }))];

@@ -2,7 +2,7 @@
 // concurrently. The history is correct when, for some order of each round's operations, applying them one by one to
 // the model (history-model.ts) predicts every answer that was observed and ends in the state that was observed.
 import { isDeepStrictEqual } from 'node:util';
-import { type Answer, applyOp, type ApplyOptions, emptyState, isVisible, NEW, type ResolvedOp, type Snapshot, snapshotOf, type State } from './history-model.js';
+import { type Answer, applyOp, type ApplyOptions, emptyState, isVisible, MODE_OF, NEW, type ResolvedOp, type Snapshot, snapshotOf, type State } from './history-model.js';
 
 export interface Step {
   op: ResolvedOp;
@@ -20,9 +20,10 @@ export type Verdict = { ok: true } | { ok: false; reason: string; candidates: Sn
 export const TOLERATED = {
   lostCreateRace: process.env.HISTORY_STRICT !== '1',
   /**
-   * A rename of an integration's record to a name, racing an admin import of that name as a UPN: the rename's check of
-   * the shared name and the import's search for records to link are not atomic, so both may go ahead (README,
-   * "Matching": the view then finds the imported user by that name, and a POST agrees).
+   * A rename of an integration's record to a name, racing a write that creates a Content Manager user with that name
+   * as its UPN (an admin import, or another integration's POST in create mode): the rename's check of the shared name
+   * and the other write are not atomic, so both may go ahead (README, "Matching": the view then finds the Content
+   * Manager user by that name, and a POST agrees).
    */
   renameRacingImport: process.env.HISTORY_STRICT !== '1',
 };
@@ -61,9 +62,14 @@ function keysOf(op: ResolvedOp): string[] {
 /** The state after `step` when the model predicts its answer from `state`, else undefined. */
 function stepFrom(state: State, step: Step, round: Step[]): State | undefined {
   const { op } = step;
-  const racedImport =
-    TOLERATED.renameRacingImport && op.kind === 'userRename' && round.some((other) => other.op.kind === 'import' && other.op.upn.toLowerCase() === op.userName.toLowerCase());
+  const racedImport = TOLERATED.renameRacingImport && op.kind === 'userRename' && round.some((other) => createsUpn(other.op, op.userName));
   return predictedStep(state, step, {}) ?? (racedImport ? predictedStep(state, step, { skipSharedNameCheck: true }) : undefined);
+}
+
+/** Whether the operation may create a Content Manager user with this UPN: an import of it, or a create-mode POST of it. */
+function createsUpn(op: ResolvedOp, upn: string): boolean {
+  if (op.kind === 'import') return op.upn.toLowerCase() === upn.toLowerCase();
+  return op.kind === 'userPost' && MODE_OF[op.by] === 'create' && op.userName.toLowerCase() === upn.toLowerCase();
 }
 
 function predictedStep(state: State, step: Step, options: ApplyOptions): State | undefined {
