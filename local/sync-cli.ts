@@ -6,7 +6,6 @@
 // A progress line on stderr while it runs; the run report (JSON, as GET .../sync-runs/{runId} shows it) on stdout.
 // Exit code 0 when the run succeeded, 1 when it failed, 2 when it could not start.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseSettings } from '../shared/config.js';
 import { GraphSyncPlanner, type GraphSyncPlannerOptions } from '../shared/graph/sync/graph-sync-planner.js';
 import { graphSyncDependencies } from '../shared/graph/sync/install.js';
@@ -16,10 +15,8 @@ import { syncable } from '../shared/sync-runs/scheduled-runs.js';
 import { createSyncRunServices } from '../shared/sync-runs/sync-run-services.js';
 import { runView } from '../shared/sync-runs/sync-runs-api.js';
 import { SyncRunInProgressError } from '../shared/sync-runs/sync-runs.js';
-import { type RunningAzurite, startAzurite } from './azurite.js';
-import { DEFAULT_PORT, localHostRuns, TABLE_PREFIX, usesDevelopmentStorage } from './check-storage-cli.js';
 import { type DrainOptions, drainSteps, InProcessStepQueue } from './in-process-steps.js';
-import { loadLocalSettings } from './settings-file.js';
+import { parseOptions, runCommand, tablePrefixOf, UsageError, withLocalStorage } from './local-storage-cli.js';
 import { progressLine, type ProgressWriter, terminalProgress } from './sync-progress.js';
 
 export const USAGE = 'usage: npm run sync -- --integration <id> [--dry-run] [--full] [--table-prefix <letters and digits>]';
@@ -46,25 +43,11 @@ interface Command {
   readonly tablePrefix: string;
 }
 
-class UsageError extends Error {}
-
 function parseCommandLine(args: string[]): Command {
-  let values: { integration?: string; 'dry-run'?: boolean; full?: boolean; 'table-prefix'?: string };
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { integration: { type: 'string' }, 'dry-run': { type: 'boolean' }, full: { type: 'boolean' }, 'table-prefix': { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const integrationId = values.integration?.trim() ?? '';
+  const values = parseOptions(args, { integration: { type: 'string' }, 'dry-run': { type: 'boolean' }, full: { type: 'boolean' }, 'table-prefix': { type: 'string' } });
+  const integrationId = typeof values.integration === 'string' ? values.integration.trim() : '';
   if (integrationId === '') throw new UsageError('--integration <id> is required (the id GET /api/admin/integrations lists)');
-  const tablePrefix = values['table-prefix'] ?? '';
-  if (!TABLE_PREFIX.test(tablePrefix)) throw new UsageError('--table-prefix takes letters and digits, starting with a letter');
-  return { integrationId, dryRun: values['dry-run'] === true, full: values.full === true, tablePrefix };
+  return { integrationId, dryRun: values['dry-run'] === true, full: values.full === true, tablePrefix: tablePrefixOf(values['table-prefix']) };
 }
 
 /** Why the integration cannot run now (the admin route's rules), or undefined. */
@@ -78,31 +61,20 @@ function refusal(state: ReturnType<typeof syncable>, command: Command): string |
 /** Runs the sync; resolves to the process exit code. */
 export async function runSyncCli(args: string[], options: SyncCliOptions): Promise<number> {
   const print = options.print ?? ((text: string) => console.log(text));
-  const env = options.env ?? process.env;
-  let command: Command;
-  try {
-    command = parseCommandLine(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    print(`${error.message}\n${USAGE}`);
-    return 2;
-  }
-  const values: Record<string, string | undefined> = { ...env, ...(await loadLocalSettings({ root: options.root, env })).values };
-  if (!values.KEY_VAULT_URL && !values.LOCAL_SECRET_STORE_PATH) values.LOCAL_SECRET_STORE_PATH = join(options.root, '.local', 'secrets.json');
-  let azurite: RunningAzurite | undefined;
-  try {
-    if (usesDevelopmentStorage(values.AzureWebJobsStorage)) {
-      if (await localHostRuns(values.PORT ?? DEFAULT_PORT)) {
-        print('The local host (npm start) seems to be running and owns .local/azurite: stop it first (or start the run with POST /api/admin/integrations/{id}/sync-runs), or set AzureWebJobsStorage to a connection string.');
-        return 2;
-      }
-      azurite = await startAzurite({ location: join(options.root, '.local', 'azurite'), services: ['table'] });
-      values.AzureWebJobsStorage = azurite.connectionString;
-    }
-    return await run(command, values, { ...options, print });
-  } finally {
-    await azurite?.stop();
-  }
+  return runCommand(USAGE, print, () => parseCommandLine(args), (command) =>
+    withLocalStorage(
+      {
+        root: options.root,
+        env: options.env ?? process.env,
+        print,
+        whileHostRuns: ' (or start the run with POST /api/admin/integrations/{id}/sync-runs)',
+        defaults: (values) => {
+          if (!values.KEY_VAULT_URL && !values.LOCAL_SECRET_STORE_PATH) values.LOCAL_SECRET_STORE_PATH = join(options.root, '.local', 'secrets.json');
+        },
+      },
+      (values) => run(command, values, { ...options, print }),
+    ),
+  );
 }
 
 async function run(command: Command, values: Record<string, string | undefined>, options: SyncCliOptions & { print: (text: string) => void }): Promise<number> {
