@@ -193,21 +193,12 @@ describe('PeopleRepository: delete', () => {
 });
 
 describe('PeopleRepository: concurrent creates', () => {
-  it('lets exactly one of several creates of the same co-located name key win', async () => {
-    const key = uniqueKey('race');
-    const attempts = Array.from({ length: 6 }, () => stagedPerson(key, newPersonId(key)));
-    const results = await Promise.allSettled(attempts.map((p) => repo.create(p)));
-    const winners = results.filter((r) => r.status === 'fulfilled');
-    expect(winners).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(KeyTakenError);
-    const found = await repo.findByNameKey(key);
-    expect(found?.id).toBe((winners[0] as PromiseFulfilledResult<PersonRecord>).value.id);
-  });
-
-  it('lets exactly one of several creates of the same name key win when it needs a pointer', async () => {
-    const key = uniqueKey('race-pointer');
-    const foreign = otherBucket(bucketOf(key));
-    const attempts = Array.from({ length: 6 }, () => stagedPerson(key, idInBucket(foreign)));
+  it.each([
+    ['co-located name key', 'race', (key: string) => newPersonId(key)],
+    ['name key when it needs a pointer', 'race-pointer', (key: string) => idInBucket(otherBucket(bucketOf(key)))],
+  ])('lets exactly one of several creates of the same %s win', async (_, prefix, idFor) => {
+    const key = uniqueKey(prefix);
+    const attempts = Array.from({ length: 6 }, () => stagedPerson(key, idFor(key)));
     const results = await Promise.allSettled(attempts.map((p) => repo.create(p)));
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
