@@ -3,7 +3,7 @@
 // request is named by method and path only (the query may hold group names, never a credential, but is long). No
 // error here ever holds the bearer token or the client secret.
 
-export interface GraphErrorDetails {
+export class GraphRequestError extends Error {
   readonly status: number;
   /** Graph's error code, e.g. Authorization_RequestDenied, syncStateNotFound, Request_UnsupportedQuery. */
   readonly code: string;
@@ -14,16 +14,6 @@ export interface GraphErrorDetails {
   readonly method: string;
   /** The URL path, without the query. */
   readonly path: string;
-}
-
-export class GraphRequestError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly graphMessage: string;
-  readonly requestId: string | undefined;
-  readonly clientRequestId: string | undefined;
-  readonly method: string;
-  readonly path: string;
 
   constructor(details: GraphErrorDetails, message?: string) {
     super(message ?? `Microsoft Graph answered ${details.status} ${details.code} to ${details.method} ${details.path}: ${details.graphMessage}${details.requestId === undefined ? '' : ` (request-id ${details.requestId})`}`);
@@ -31,6 +21,9 @@ export class GraphRequestError extends Error {
     ({ status: this.status, code: this.code, graphMessage: this.graphMessage, requestId: this.requestId, clientRequestId: this.clientRequestId, method: this.method, path: this.path } = details);
   }
 }
+
+/** What a GraphRequestError carries about the failed request: its fields, named once on the class. */
+export type GraphErrorDetails = Pick<GraphRequestError, 'status' | 'code' | 'graphMessage' | 'requestId' | 'clientRequestId' | 'method' | 'path'>;
 
 /** A 2xx answer that is not what Graph documents (no value array, a delta page without either link, …). */
 export function malformedResponseError(url: string, what: string, response?: Response): GraphRequestError {
