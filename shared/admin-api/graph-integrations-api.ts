@@ -2,8 +2,11 @@
 // read and replace its settings (`GET`/`PUT /api/admin/integrations/{id}/graph`). Bodies are parsed by shared/graph's
 // strict schema, so a bad GUID, an unknown property or an empty selection is a 400 naming the field. The client secret
 // is write-only: it goes to the secret store, is never answered, and never reaches a log line (errors name fields only).
+// `POST /api/admin/integrations/{id}/graph/test-connection` signs in with the stored credentials and makes one cheap
+// call of each kind the sync needs (graph-connection-test.ts), answering each check's outcome in words.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { type GraphIntegrationInput, GraphSettingsError, parseGraphIntegrationInput } from '../graph/graph-integration-settings.js';
+import { testGraphConnection } from '../graph/graph-connection-test.js';
+import { type GraphIntegrationInput, GraphSettingsError, parseGraphIntegrationInput, parseStoredGraphSettings } from '../graph/graph-integration-settings.js';
 import type { Services } from '../services.js';
 import { AdminError, json, originOf, readJson } from './admin-http.js';
 
@@ -58,4 +61,21 @@ export async function graphSettingsRoute(request: HttpRequest, all: Services): P
   const { settings, clientSecret } = parseSettings(await readJson(request), 'update', '');
   const updated = await all.integrations.updateGraph(integration.id, { settings, clientSecret }, originOf(request));
   return json(200, { id: updated.id, enabled: updated.enabled, graph: updated.graph });
+}
+
+/** Signs in with the stored credentials and tries each kind of call the sync makes; 409 for a SCIM integration. */
+export async function graphTestConnectionRoute(request: HttpRequest, all: Services): Promise<HttpResponseInit> {
+  const id = request.params.id ?? '';
+  const integration = await all.integrations.get(id, originOf(request));
+  if (integration === undefined) throw new AdminError(404, 'notFound', `Integration ${id} not found`);
+  if (integration.method !== 'graph') {
+    throw new AdminError(409, 'notGraphIntegration', `Integration ${id} receives its data through SCIM; test it with POST /api/admin/integrations/${id}/connection-check.`);
+  }
+  const config = await all.integrations.graphConfig(id);
+  if (config === undefined) {
+    const detail = 'No client secret is stored for this integration: save one with PUT /api/admin/integrations/{id}/graph ("clientSecret").';
+    return json(200, { integrationId: id, ok: false, checks: [{ check: 'token', outcome: 'failed', detail }] });
+  }
+  const report = await testGraphConnection({ integrationId: id, settings: parseStoredGraphSettings(config.settings), clientSecret: config.clientSecret });
+  return json(200, { integrationId: id, ...report });
 }

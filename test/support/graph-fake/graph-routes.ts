@@ -52,6 +52,8 @@ export class GraphRoutes {
   readonly faults = new FaultPlan();
   readonly requests: LoggedGraphRequest[] = [];
   readonly delta: DeltaRoutes;
+  /** When set, every Graph request fails as a network error (Graph cannot be reached). */
+  unreachable = false;
   private readonly cursors = new Map<string, ListCursor>();
 
   constructor(
@@ -64,6 +66,7 @@ export class GraphRoutes {
   }
 
   async handle(request: Request): Promise<Response> {
+    if (this.unreachable) return Response.error();
     const response = await this.answer(request);
     const url = new URL(request.url);
     this.requests.push({ method: request.method, url: request.url, path: url.pathname.slice(new URL(this.apiRoot).pathname.length), query: url.searchParams, consistencyLevel: request.headers.get('ConsistencyLevel'), status: response.status });
