@@ -8,7 +8,7 @@ export const adminGraphIntegrationSettings = adminEndpoint('integrations.graph',
 app.http('adminGraphIntegrationSettings', {
   route: 'admin/integrations/{id}/graph',
   methods: ['GET', 'PUT'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminGraphIntegrationSettings,
 });
 
@@ -18,6 +18,6 @@ export const adminGraphTestConnection = adminEndpoint('integrations.graph.testCo
 app.http('adminGraphTestConnection', {
   route: 'admin/integrations/{id}/graph/test-connection',
   methods: ['POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminGraphTestConnection,
 });

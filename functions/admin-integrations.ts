@@ -25,36 +25,36 @@ export const adminIntegrationGroups = adminEndpoint('integrations.groups', integ
 app.http('adminIntegrations', {
   route: 'admin/integrations/{id?}',
   methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrations,
 });
 app.http('adminIntegrationConnectionCheck', {
   route: 'admin/integrations/{id}/connection-check',
   methods: ['POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrationConnectionCheck,
 });
 app.http('adminIntegrationActivity', {
   route: 'admin/integrations/{id}/activity',
   methods: ['GET'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrationActivity,
 });
 app.http('adminIntegrationSecretToken', {
   route: 'admin/integrations/{id}/secret-token/{action}',
   methods: ['POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrationSecretToken,
 });
 app.http('adminIntegrationAttributes', {
   route: 'admin/integrations/{id}/attributes',
   methods: ['GET'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrationAttributes,
 });
 app.http('adminIntegrationGroups', {
   route: 'admin/integrations/{id}/groups/{groupId?}',
   methods: ['GET', 'PATCH'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminIntegrationGroups,
 });

@@ -7,6 +7,6 @@ export const adminProvisioningLog = adminEndpoint('integrations.provisioningLog'
 app.http('adminProvisioningLog', {
   route: 'admin/integrations/{id}/provisioning-log',
   methods: ['GET'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminProvisioningLog,
 });

@@ -7,6 +7,6 @@ export const adminSyncRuns = adminEndpoint('integrations.syncRuns', syncRunsOper
 app.http('adminSyncRuns', {
   route: 'admin/integrations/{id}/sync-runs/{runId?}',
   methods: ['GET', 'POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminSyncRuns,
 });

@@ -12,15 +12,15 @@ export const adminDataSourceAttributes = adminEndpoint('dataSourceAttributes', d
 export const adminUserTargeting = adminEndpoint('users.targeting', userTargeting);
 export const adminAudienceResolve = adminEndpoint('audiences.resolve', resolveAudience);
 
-app.http('adminGroups', { route: 'admin/groups', methods: ['GET', 'PATCH'], authLevel: 'function', handler: adminGroups });
-app.http('adminGroupMembers', { route: 'admin/groups/{integrationId}/{groupId}/members', methods: ['GET'], authLevel: 'function', handler: adminGroupMembers });
+app.http('adminGroups', { route: 'admin/groups', methods: ['GET', 'PATCH'], authLevel: 'anonymous', handler: adminGroups });
+app.http('adminGroupMembers', { route: 'admin/groups/{integrationId}/{groupId}/members', methods: ['GET'], authLevel: 'anonymous', handler: adminGroupMembers });
 app.http('adminTargetingAttributes', {
   route: 'admin/targeting-attributes/{id?}',
   methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminTargetingAttributes,
 });
-app.http('adminTargetingAttributeBackfill', { route: 'admin/targeting-attributes/{id}/backfill', methods: ['POST'], authLevel: 'function', handler: adminTargetingAttributeBackfill });
-app.http('adminDataSourceAttributes', { route: 'admin/data-source-attributes/{integrationId}', methods: ['GET'], authLevel: 'function', handler: adminDataSourceAttributes });
-app.http('adminUserTargeting', { route: 'admin/users/{id}/targeting', methods: ['GET'], authLevel: 'function', handler: adminUserTargeting });
-app.http('adminAudienceResolve', { route: 'admin/audiences/resolve', methods: ['POST'], authLevel: 'function', handler: adminAudienceResolve });
+app.http('adminTargetingAttributeBackfill', { route: 'admin/targeting-attributes/{id}/backfill', methods: ['POST'], authLevel: 'anonymous', handler: adminTargetingAttributeBackfill });
+app.http('adminDataSourceAttributes', { route: 'admin/data-source-attributes/{integrationId}', methods: ['GET'], authLevel: 'anonymous', handler: adminDataSourceAttributes });
+app.http('adminUserTargeting', { route: 'admin/users/{id}/targeting', methods: ['GET'], authLevel: 'anonymous', handler: adminUserTargeting });
+app.http('adminAudienceResolve', { route: 'admin/audiences/resolve', methods: ['POST'], authLevel: 'anonymous', handler: adminAudienceResolve });

@@ -9,6 +9,6 @@ export const adminUsers = adminEndpoint('users', (request, all) =>
 app.http('adminUsers', {
   route: 'admin/users/{id?}',
   methods: ['GET', 'POST'],
-  authLevel: 'function',
+  authLevel: 'anonymous',
   handler: adminUsers,
 });

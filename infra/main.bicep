@@ -92,6 +92,15 @@ param graphSyncSchedule string = '0 0 2 * * *'
 @description('Whole days the provisioning log keeps its entries (app setting PROVISIONING_LOG_RETENTION_DAYS).')
 param provisioningLogRetentionDays int = 30
 
+// Sign-in to the admin page and admin API with Microsoft Entra ID (App Service built-in authentication): the
+// application (client) id of an app registration that defines the app role ContentManager.Admin (README
+// "Administering"). Empty: built-in authentication stays off and the admin API is function-key only.
+@description('Client id of the app registration admins sign in with; empty leaves sign-in off (function key only).')
+param adminAuthClientId string = ''
+
+@description('Tenant of that app registration; empty means the tenant of the subscription.')
+param adminAuthTenantId string = ''
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -213,6 +222,8 @@ module api './app/api.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     graphSyncSchedule: graphSyncSchedule
     provisioningLogRetentionDays: provisioningLogRetentionDays
+    adminAuthClientId: adminAuthClientId
+    adminAuthTenantId: !empty(adminAuthTenantId) ? adminAuthTenantId : tenant().tenantId
   }
   // The site starts (and azd's first deploy writes the package with the identity) only after the identity holds its
   // roles. Azure RBAC can still take minutes to propagate; README "Deploying to Azure" says what to do then.

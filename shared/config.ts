@@ -50,6 +50,18 @@ export const settingsSchema = z
       }),
     /** Whole days the provisioning log keeps its entries; a daily timer deletes older days. */
     PROVISIONING_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_PROVISIONING_LOG_RETENTION_DAYS),
+    /**
+     * Application (client) id of the app registration the admin page signs in with (App Service built-in
+     * authentication, set up by the Bicep when the operator supplies it). A signed-in principal's `aud` must name it.
+     */
+    ADMIN_AUTH_CLIENT_ID: z.uuid().optional(),
+    /** Set by the platform (never an app setting): `True` while App Service built-in authentication is on. */
+    WEBSITE_AUTH_ENABLED: z
+      .string()
+      .optional()
+      .transform((value) => value?.toLowerCase() === 'true'),
+    /** Set by the platform (never an app setting): the app's default host name, where the admin API checks function keys. */
+    WEBSITE_HOSTNAME: z.string().optional(),
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || s.AzureWebJobsStorage__tableServiceUri !== undefined, {
     message: 'set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri (identity-based)',

@@ -36,6 +36,12 @@ param graphSyncSchedule string = '0 0 2 * * *'
 @description('Whole days the provisioning log keeps its entries; a daily timer deletes older days.')
 param provisioningLogRetentionDays int = 30
 
+@description('Client id of the app registration admins sign in with; empty leaves built-in authentication off.')
+param adminAuthClientId string = ''
+
+@description('Tenant of that app registration.')
+param adminAuthTenantId string = tenant().tenantId
+
 // Instance sizes Flex Consumption offers:
 // https://learn.microsoft.com/azure/azure-functions/flex-consumption-plan#instance-sizes
 @allowed([512, 2048, 4096])
@@ -74,7 +80,58 @@ var appSettings = {
   GRAPH_SYNC_SCHEDULE: graphSyncSchedule
   // Days the provisioning log keeps (shared/provisioning-log/retention.ts).
   PROVISIONING_LOG_RETENTION_DAYS: string(provisioningLogRetentionDays)
+  // The app registration of admin sign-in (empty: off); a signed-in principal's audience must be this client id.
+  ADMIN_AUTH_CLIENT_ID: adminAuthClientId
 }
+
+// App Service built-in authentication (Easy Auth) with Microsoft Entra ID, only when an app registration is supplied
+// (docs/deploying-to-azure.md, "Admin sign-in"). It never refuses a request itself: unauthenticated calls go on
+// (AllowAnonymous), so Entra's SCIM calls (their own bearer token) and function-key calls reach the code, which
+// decides; a browser that signed in arrives with X-MS-CLIENT-PRINCIPAL, which the platform sets and strips from
+// clients. The SCIM routes are excluded outright, so their bearer token is never read as an Entra token. No client
+// secret: sign-in uses the ID token of the implicit flow (the registration enables ID tokens), so nothing to store.
+var adminAuthConfigs = empty(adminAuthClientId)
+  ? []
+  : [
+      {
+        name: 'authsettingsV2'
+        properties: {
+          platform: {
+            enabled: true
+          }
+          globalValidation: {
+            requireAuthentication: false
+            unauthenticatedClientAction: 'AllowAnonymous'
+            excludedPaths: [
+              '/api/scim'
+            ]
+          }
+          httpSettings: {
+            requireHttps: true
+          }
+          identityProviders: {
+            azureActiveDirectory: {
+              enabled: true
+              registration: {
+                clientId: adminAuthClientId
+                openIdIssuer: '${environment().authentication.loginEndpoint}${adminAuthTenantId}/v2.0'
+              }
+              validation: {
+                allowedAudiences: [
+                  adminAuthClientId
+                  'api://${adminAuthClientId}'
+                ]
+              }
+            }
+          }
+          login: {
+            tokenStore: {
+              enabled: false
+            }
+          }
+        }
+      }
+    ]
 
 module api 'br/public:avm/res/web/site:0.22.0' = {
   name: '${serviceName}-flex-consumption'
@@ -133,16 +190,19 @@ module api 'br/public:avm/res/web/site:0.22.0' = {
     }
     // Only `properties`: passing storageAccountResourceId or applicationInsightResourceId here would make the module
     // add settings of its own (for a storage account without identity auth, a connection string with an account key).
-    configs: [
-      {
-        name: 'appsettings'
-        // Bicep is the source of truth: the module's default (true) reads the site's current settings with list() and
-        // merges them in, so a setting removed here, or added by hand in the portal, would live on in Azure. With
-        // false, every `azd provision` leaves exactly appSettings (docs/deploying-to-azure.md, "App settings").
-        retainCurrentAppSettings: false
-        properties: appSettings
-      }
-    ]
+    configs: concat(
+      [
+        {
+          name: 'appsettings'
+          // Bicep is the source of truth: the module's default (true) reads the site's current settings with list() and
+          // merges them in, so a setting removed here, or added by hand in the portal, would live on in Azure. With
+          // false, every `azd provision` leaves exactly appSettings (docs/deploying-to-azure.md, "App settings").
+          retainCurrentAppSettings: false
+          properties: appSettings
+        }
+      ],
+      adminAuthConfigs
+    )
   }
 }
 

@@ -1,8 +1,11 @@
-// The HTTP edge of the admin API (function-key protected): JSON in and out, errors as {"error":{"code","message"}},
-// one structured log line per request, and never a 500 for a caller's mistake.
+// The HTTP edge of the admin API: every call authorized first (the function key or a signed-in admin, admin-access.ts),
+// JSON in and out, errors as {"error":{"code","message"}}, one structured log line per request, and never a 500 for a
+// caller's mistake.
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import { type Services, services } from '../services.js';
+import { authorizeAdminRequest } from './admin-access.js';
+import { AdminError } from './admin-error.js';
 import {
   fromStorageError,
   InvalidValueError,
@@ -15,15 +18,7 @@ import {
   TooLargeError,
 } from '../directory/errors.js';
 
-export class AdminError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { AdminError };
 
 /** The AdminError a domain (or storage-size) error answers as; any other error unchanged. */
 export function toAdminError(caught: unknown): unknown {
@@ -77,6 +72,7 @@ export function adminEndpoint(name: string, operation: AdminOperation): HttpHand
     const opName = `admin.${name}.${request.method.toLowerCase()}`;
     const integrationId = request.params.id;
     try {
+      await authorizeAdminRequest(request);
       const response = await operation(request, await services(), context);
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), ...(integrationId === undefined ? {} : { integrationId }) });
       return response;

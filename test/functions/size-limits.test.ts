@@ -10,7 +10,7 @@ import { ENTITY_BYTES_BUDGET, EntityLimitError, entitySizeInBytes } from '../../
 import { PeopleRepository } from '../../shared/storage/people-repository.js';
 import { personToProperties } from '../../shared/storage/person-entity.js';
 import type { TableName } from '../../shared/storage/table-clients.js';
-import { filterQuery, ScimClient, startTestHost, type TestHost } from '../support/test-host.js';
+import { filterQuery, ScimClient, startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const CUSTOM = 'urn:ietf:params:scim:schemas:extension:custom:2.0:User';
@@ -217,7 +217,7 @@ describe('the edges, when the storage guard refuses a write nothing checked earl
   });
 
   it('the admin edge answers its 413 JSON error', async () => {
-    const request = new HttpRequest({ method: 'POST', url: `${host.url}/api/admin/users` });
+    const request = new HttpRequest({ method: 'POST', url: `${host.url}/api/admin/users`, headers: { 'x-functions-key': TEST_FUNCTIONS_KEY } });
     const response = await adminEndpoint('users', () => Promise.reject(refusal))(request, context());
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body as string)).toEqual({ error: { code: 'tooLargeToStore', message: 'The request would store more than Azure Table Storage allows in one record.' } });

@@ -48,6 +48,7 @@ describe('the parity rule itself', () => {
     $comment: 'test',
     localOnly: [{ name: 'LOCAL_ONLY', reason: 'a setting only developers use' }],
     platform: [{ name: 'HOST_ONLY', reason: 'a setting only the host reads' }],
+    platformProvided: [{ name: 'FROM_PLATFORM', reason: 'a variable the platform itself sets' }],
   };
 
   it('fails a new schema setting that the Bicep does not set', () => {
@@ -59,9 +60,14 @@ describe('the parity rule itself', () => {
     expect(settingsDrift(['A'], lists, ['A', 'HOST_ONLY', 'LEFTOVER']).unexpectedInBicep).toEqual(['LEFTOVER']);
   });
 
+  it('expects no app setting for a variable the platform sets, and fails one the Bicep sets anyway', () => {
+    expect(settingsDrift(['A', 'LOCAL_ONLY', 'FROM_PLATFORM'], lists, ['A', 'HOST_ONLY']).missingFromBicep).toEqual([]);
+    expect(settingsDrift(['A', 'LOCAL_ONLY', 'FROM_PLATFORM'], lists, ['A', 'HOST_ONLY', 'FROM_PLATFORM']).unexpectedInBicep).toEqual(['FROM_PLATFORM']);
+  });
+
   it('fails lists that drifted from the schema', () => {
     const drift = settingsDrift(['A', 'HOST_ONLY'], lists, ['A', 'HOST_ONLY']);
-    expect(drift.staleLocalOnly).toEqual(['LOCAL_ONLY']);
+    expect(drift.staleLocalOnly).toEqual(['FROM_PLATFORM', 'LOCAL_ONLY']);
     expect(drift.platformReadByCode).toEqual(['HOST_ONLY']);
   });
 });

@@ -1,13 +1,13 @@
 // The rule between the settings schema (shared/config.ts) and the Function App's app settings (infra/app/api.bicep):
-//   app settings = schema settings − localOnly + platform
-// with both lists, and the reason for each entry, in infra/settings-parity.json.
+//   app settings = schema settings − localOnly − platformProvided + platform
+// with the three lists, and the reason for each entry, in infra/settings-parity.json.
 import { z } from 'zod';
 import { blockAfter, readRepoFile, stripBicepComments, topLevelKeys } from './bicep-text.js';
 
 const listSchema = z.array(z.object({ name: z.string().min(1), reason: z.string().min(20) }).strict());
 
 export const parityFileSchema = z
-  .object({ $comment: z.string(), localOnly: listSchema, platform: listSchema })
+  .object({ $comment: z.string(), localOnly: listSchema, platform: listSchema, platformProvided: listSchema })
   .strict();
 
 export type ParityLists = z.infer<typeof parityFileSchema>;
@@ -29,7 +29,7 @@ export interface SettingsDrift {
   missingFromBicep: string[];
   /** Settings the Bicep sets that are neither read by the code nor listed as platform settings. */
   unexpectedInBicep: string[];
-  /** localOnly entries the schema no longer has: a stale list. */
+  /** localOnly or platformProvided entries the schema no longer has: a stale list. */
   staleLocalOnly: string[];
   /** platform entries the code reads after all: they belong in the schema, not in the list. */
   platformReadByCode: string[];
@@ -40,7 +40,8 @@ export function settingsDrift(
   lists: ParityLists,
   bicepNames: readonly string[],
 ): SettingsDrift {
-  const localOnly = new Set(lists.localOnly.map((entry) => entry.name));
+  // Neither kind is an app setting: one is for developer machines, the other the platform sets in the environment.
+  const localOnly = new Set([...lists.localOnly, ...lists.platformProvided].map((entry) => entry.name));
   const platform = lists.platform.map((entry) => entry.name);
   const expected = new Set([...schemaNames.filter((name) => !localOnly.has(name)), ...platform]);
   const actual = new Set(bicepNames);

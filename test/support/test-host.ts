@@ -50,6 +50,8 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     await import('../../functions/scim-search.js');
     await import('../../functions/scim-fallback.js');
     await import('../../functions/admin-page.js');
+    await import('../../functions/admin-sign-in.js');
+    await import('../../functions/admin-key-check.js');
     await import('../../functions/admin-sync-runs.js');
     await import('../../functions/graph-sync-timer.js');
     await import('../../functions/graph-sync-queue.js');
