@@ -68,3 +68,50 @@ export interface ContentManagerUser {
 export interface UserDetail extends ContentManagerUser {
   sources: { integrationId: string; attributes: Record<string, unknown>; groups: { id: string; displayName: string }[]; deleted: boolean }[];
 }
+
+export interface ProvisioningLogEntry {
+  at: string;
+  source: 'scim' | 'graph';
+  operation: 'create' | 'replace' | 'update' | 'delete';
+  resourceType: 'User' | 'Group';
+  resourceId: string | null;
+  displayName: string | null;
+  status: number | null;
+  outcome: 'success' | 'clientError' | 'fault';
+  correlationId: string;
+  errorType: string | null;
+}
+
+export interface ProvisioningLogPage {
+  integrationId: string;
+  /** The range read, after clamping to what retention keeps. */
+  from: string;
+  to: string;
+  entries: ProvisioningLogEntry[];
+  continuationToken?: string;
+}
+
+export interface SyncRun {
+  id: string;
+  integrationId: string;
+  kind: 'full' | 'delta';
+  dryRun: boolean;
+  trigger: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  queued: string;
+  start: string | null;
+  end: string | null;
+  counts: Record<string, number>;
+  samples: Record<string, string[]>;
+  errors: { message: string; requestId?: string; stepKind?: string; at?: string }[];
+  errorCount: number;
+  failureReason: string | null;
+  steps: { completed: number; outstanding: number; phase: number };
+}
+
+export interface SyncRunPage {
+  integrationId: string;
+  runs: SyncRun[];
+  /** The `after` of the next page. */
+  next?: string;
+}

@@ -81,6 +81,8 @@ function integrationRow(integration: Integration, actions: RowActions): HTMLTabl
         : [
             h('a', { attrs: { href: screenHash('groups', integration.id) } }, 'Groups'),
             h('a', { attrs: { href: screenHash('attributes', integration.id) } }, 'Attributes'),
+            h('a', { attrs: { href: screenHash('log', integration.id) } }, 'Provisioning log'),
+            !scim && h('a', { attrs: { href: screenHash('sync-runs', integration.id) } }, 'Sync runs'),
             renameButton(integration, actions),
             ...(scim ? [rotateButton(integration, token, actions), checkButton(integration, actions)] : []),
             deleteButton(integration, actions),
