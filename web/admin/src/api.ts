@@ -1,6 +1,7 @@
-// Calls to the admin API (…/api/admin/…, one level above the page's own folder) with the function key, and the
-// readable error every failed call becomes: the API's own message when it sent one, else the status and the start of
-// the body, as plain text.
+// Calls to the admin API (…/api/admin/…, one level above the page's own folder) with the function key when the tab
+// holds one (else the sign-in session's cookie goes along), always with the page's own header that the API requires of
+// a signed-in browser's state-changing calls (it refuses them from other sites), and the readable error every failed
+// call becomes: the API's own message when it sent one, else the status and the start of the body, as plain text.
 import { storedFunctionKey } from './function-key.js';
 
 /** Longest stretch of a non-JSON error body shown to the reader. */
@@ -18,6 +19,12 @@ export class ApiError extends Error {
 
 /** The API is `../` from the page: `/api/admin/page/` → `/api/admin/`, whatever the host's route prefix. */
 const apiBase = (): URL => new URL('../', document.baseURI);
+
+/** The admin API's `x-admin-request` (shared/admin-api/admin-access.ts): this call comes from the page itself. */
+const PAGE_HEADER = { 'x-admin-request': '1' };
+
+/** Where the page asks whether to sign in (sign-in.ts). */
+export const signInStatusUrl = (): URL => new URL('sign-in', apiBase());
 
 function describe(status: number, body: string): ApiError {
   if (status === 401) return new ApiError(401, 'The function key was refused (HTTP 401). Enter the key again.', 'unauthorized');
@@ -40,7 +47,8 @@ export interface AdminApi {
 /** `onUnauthorized` runs on a 401 (the key is wrong or was rotated) before the error reaches the caller. */
 export function adminApi(onUnauthorized: () => void): AdminApi {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', 'x-functions-key': storedFunctionKey() ?? '' };
+    const key = storedFunctionKey();
+    const headers: Record<string, string> = { accept: 'application/json', ...PAGE_HEADER, ...(key === undefined ? {} : { 'x-functions-key': key }) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

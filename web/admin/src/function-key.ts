@@ -1,5 +1,6 @@
 // The function key the page sends as `x-functions-key`, kept in this tab's sessionStorage only: closing the tab
-// forgets it, and no other tab or later visit sees it. (Signing in with Microsoft Entra ID will replace it.)
+// forgets it, and no other tab or later visit sees it. Where sign-in with Microsoft Entra ID is set up, the session
+// replaces it (sign-in.ts).
 const STORAGE_NAME = 'contentManagerAdmin.functionKey';
 
 export function storedFunctionKey(): string | undefined {

@@ -1,6 +1,7 @@
-// The admin page's entry: asks for the function key (until Entra sign-in exists), draws the navigation, and draws the
-// screen the location hash names (`#groups/<integration id>`), moving focus to its heading.
-import { adminApi } from './api.js';
+// The admin page's entry: signs in with Microsoft Entra ID where the Function App has it set up, else asks for the
+// function key (sign-in.ts); draws the navigation, and draws the screen the location hash names
+// (`#groups/<integration id>`), moving focus to its heading.
+import { adminApi, signInStatusUrl } from './api.js';
 import { clear, h } from './dom.js';
 import { forgetFunctionKey, storedFunctionKey, storeFunctionKey } from './function-key.js';
 import type { Integration } from './admin-types.js';
@@ -9,14 +10,13 @@ import { attributesScreen } from './screens/attributes.js';
 import { audienceScreen } from './screens/audience.js';
 import { groupsScreen } from './screens/groups.js';
 import { integrationsScreen } from './screens/integrations.js';
-import { provisioningLogScreen } from './screens/provisioning-log.js';
+import { readSignInStatus } from './sign-in.js';
 import { type Screen, type ScreenContext, screenHash } from './screens/screen.js';
-import { syncRunsScreen } from './screens/sync-runs.js';
 import { targetingAttributesScreen } from './screens/targeting-attributes.js';
 import { usersScreen } from './screens/users.js';
 
 /** The navigation, in order; the first is where the page opens. */
-const SCREENS: readonly Screen[] = [integrationsScreen, groupsScreen, attributesScreen, usersScreen, allGroupsScreen, targetingAttributesScreen, audienceScreen, syncRunsScreen, provisioningLogScreen];
+const SCREENS: readonly Screen[] = [integrationsScreen, groupsScreen, attributesScreen, usersScreen, allGroupsScreen, targetingAttributesScreen, audienceScreen];
 
 function required<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -29,6 +29,8 @@ const keyForm = required<HTMLFormElement>('key-form');
 const keyInput = required<HTMLInputElement>('function-key');
 const signInMessage = required<HTMLElement>('sign-in-message');
 const forgetKey = required<HTMLButtonElement>('forget-key');
+const signInNotice = required<HTMLElement>('sign-in-notice');
+const signedInAs = required<HTMLElement>('signed-in-as');
 const navigation = required<HTMLElement>('screen-nav');
 const screenArea = required<HTMLElement>('screen');
 
@@ -42,7 +44,11 @@ function showSignIn(message: string): void {
   keyInput.focus();
 }
 
-const api = adminApi(() => showSignIn('The function key was refused (HTTP 401): enter a valid key.'));
+/** True while a signed-in admin uses the page: the session cookie authorizes the calls, no key is asked for. */
+let signedIn = false;
+
+// A 401 with a session means it ended: loading the page again goes through sign-in.
+const api = adminApi(() => (signedIn ? location.reload() : showSignIn('The function key was refused (HTTP 401): enter a valid key.')));
 
 function parseHash(): { screen: Screen; argument: string | undefined } {
   const [id = '', argument] = location.hash.replace(/^#/, '').split('/', 2);
@@ -70,12 +76,12 @@ function drawNavigation(current: Screen): void {
 let drawing = 0;
 
 async function drawScreen(): Promise<void> {
-  if (storedFunctionKey() === undefined) {
+  if (!signedIn && storedFunctionKey() === undefined) {
     showSignIn('');
     return;
   }
   signIn.hidden = true;
-  forgetKey.hidden = false;
+  forgetKey.hidden = storedFunctionKey() === undefined;
   navigation.hidden = false;
   const { screen, argument } = parseHash();
   drawNavigation(screen);
@@ -96,7 +102,7 @@ async function drawScreen(): Promise<void> {
   try {
     await screen.render(body, context, argument);
   } catch (error) {
-    if (drawn === drawing && storedFunctionKey() !== undefined) {
+    if (drawn === drawing && (signedIn || storedFunctionKey() !== undefined)) {
       body.append(h('p', { className: 'error', attrs: { role: 'alert' } }, error instanceof Error ? error.message : String(error)));
     }
   } finally {
@@ -119,4 +125,22 @@ keyForm.addEventListener('submit', (event) => {
 });
 forgetKey.addEventListener('click', () => showSignIn('The function key was forgotten in this tab.'));
 window.addEventListener('hashchange', () => void drawScreen());
-void drawScreen();
+
+async function start(): Promise<void> {
+  const status = await readSignInStatus(signInStatusUrl());
+  if (!status.builtInAuthentication) {
+    signInNotice.textContent = status.setUp;
+  } else if (!status.signedIn) {
+    location.assign(status.loginUrl);
+    return;
+  } else {
+    const who = status.name ?? 'an account without a name';
+    signedIn = status.hasAdminRole;
+    signedInAs.replaceChildren(`Signed in as ${who} · `, h('a', { attrs: { href: status.logoutUrl } }, 'Sign out'));
+    signedInAs.hidden = false;
+    if (!signedIn) signInNotice.textContent = `${who} does not hold the app role ${status.appRole}: an owner of the app registration assigns it in Microsoft Entra ID, then sign in again. A function key still works.`;
+  }
+  await drawScreen();
+}
+
+void start();
