@@ -20,6 +20,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { IntegrationService } from '../../directory/integrations.js';
 import type { PersonDirectory } from '../../directory/person-directory.js';
 import type { SourceGroups } from '../../directory/source-groups.js';
+import type { ProvisioningLog } from '../../provisioning-log/provisioning-log.js';
 import type { SyncRunKind } from '../../storage/sync-run-repository.js';
 import { type SyncRunContext, type SyncStep, SyncStepFailedError, type SyncStepHandler, type SyncStepResult } from '../../sync-runs/step-handler.js';
 import { DRAINED_STEP, START_STEP, type SyncStepRequest } from '../../sync-runs/step-messages.js';
@@ -47,6 +48,8 @@ export interface GraphSyncDependencies {
   readonly groups: SourceGroups;
   /** Table `syncruns` (the planner's rows live in partitions of their own). */
   readonly syncTable: TableClient;
+  /** The changes a step applies are recorded here, and written before the step commits. */
+  readonly provisioningLog: ProvisioningLog;
 }
 
 export interface GraphSyncPlannerOptions {
@@ -109,6 +112,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
       people: deps.people,
       groups: deps.groups,
       store: new GraphSyncStateStore(deps.syncTable, run.integrationId),
+      log: deps.provisioningLog,
       now: this.now,
     };
     const tally = new StepTally();
@@ -124,6 +128,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
       tally.add('graphRequests', counters.requests);
       tally.add('throttledWaits', counters.retries);
       tally.add('throttledWaitMs', Math.round(counters.throttledWaitInMs));
+      await deps.provisioningLog.flush();
     }
   }
 

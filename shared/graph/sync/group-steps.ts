@@ -10,7 +10,7 @@ import type { DeltaChange } from '../graph-delta.js';
 import { getGroup } from '../graph-directory-reader.js';
 import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
 import { GROUP_SELECT, isSelected } from './group-selection.js';
-import type { StepTally, SyncContext } from './sync-context.js';
+import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 
 /** Groups read by id per step (explicit selection). */
 export const GROUP_IDS_PER_STEP = 20;
@@ -35,6 +35,7 @@ export async function writeGroup(ctx: SyncContext, group: GraphObject, tally: St
     tally.change(`create group ${displayName}`);
     if (ctx.dryRun) return DRY_RUN_NEW_GROUP;
     const created = await withFallbackName(displayName, graphId, (name) => ctx.groups.create(ctx.integrationId, { displayName: name, externalId: graphId }, []));
+    logChange(ctx, { operation: 'create', resourceType: 'Group', resourceId: created.id, displayName: created.displayName });
     return created.id;
   }
   const current = await ctx.groups.require(ctx.integrationId, existing);
@@ -44,9 +45,10 @@ export async function writeGroup(ctx: SyncContext, group: GraphObject, tally: St
   tally.add('groupsUpdated');
   tally.change(`rename group ${current.displayName} to ${displayName}`);
   if (ctx.dryRun) return existing;
-  await withFallbackName(displayName, graphId, (name) =>
+  const renamed = await withFallbackName(displayName, graphId, (name) =>
     ctx.groups.change(ctx.integrationId, existing, () => ({ fields: { displayName: name, externalId: graphId }, delta: { removeAll: false, add: [], remove: [] } })),
   );
+  logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: existing, displayName: renamed.displayName });
   return existing;
 }
 
@@ -68,6 +70,7 @@ export async function removeGroup(ctx: SyncContext, graphId: string, groupId: st
   if (ctx.dryRun) return;
   try {
     await ctx.groups.remove(ctx.integrationId, groupId);
+    logChange(ctx, { operation: 'delete', resourceType: 'Group', resourceId: groupId });
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }

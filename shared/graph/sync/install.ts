@@ -5,7 +5,7 @@ import { useSyncStepHandler } from '../../sync-runs/step-handler.js';
 import { type GraphSyncDependencies, GraphSyncPlanner, type GraphSyncPlannerOptions } from './graph-sync-planner.js';
 
 export function graphSyncDependencies(all: Services): GraphSyncDependencies {
-  return { integrations: all.integrations, people: all.people, groups: all.groups, syncTable: all.tables.syncruns };
+  return { integrations: all.integrations, people: all.people, groups: all.groups, syncTable: all.tables.syncruns, provisioningLog: all.provisioningLog };
 }
 
 export function installGraphSyncPlanner(options: GraphSyncPlannerOptions = {}): GraphSyncPlanner {

@@ -12,7 +12,7 @@ import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
-import type { StepTally, SyncContext } from './sync-context.js';
+import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import { findMatch } from './user-matching.js';
 
 const MATCH_PARALLELISM = 8;
@@ -87,7 +87,10 @@ export async function membersStep(ctx: SyncContext, payload: MembersPayload, tal
   tally.add('membershipsAdded', add.length);
   tally.add('membershipsRemoved', remove.length);
   if (add.length + remove.length > 0) tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
-  if (!ctx.dryRun && add.length + remove.length > 0) await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
+  if (!ctx.dryRun && add.length + remove.length > 0) {
+    await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
+    logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: payload.id });
+  }
   return [];
 }
 

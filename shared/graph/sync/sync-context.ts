@@ -1,8 +1,11 @@
 // What one step of a Graph sync run works with: the run, the integration's parsed settings, a Graph client whose
 // counters the step reports, the directory's operations (people, groups) and the sync's own state rows. A dry run
-// reads all of these and writes none of the directory, the catalog or the integration's state rows.
+// reads all of these and writes none of the directory, the catalog or the integration's state rows. Every change a
+// real run applies to a user or group is recorded in the provisioning log (logChange), with the run id as correlation.
 import type { PersonDirectory } from '../../directory/person-directory.js';
 import type { SourceGroups } from '../../directory/source-groups.js';
+import { type GraphChange, recordGraphChange } from '../../provisioning-log/graph-changes.js';
+import type { ProvisioningLog } from '../../provisioning-log/provisioning-log.js';
 import type { SyncStepError, SyncStepResult } from '../../sync-runs/step-handler.js';
 import type { GraphClient } from '../graph-client.js';
 import type { GraphIntegrationSettings } from '../graph-integration-settings.js';
@@ -17,7 +20,18 @@ export interface SyncContext {
   readonly people: PersonDirectory;
   readonly groups: SourceGroups;
   readonly store: GraphSyncStateStore;
+  /** Where the changes the run applies are recorded. */
+  readonly log: ProvisioningLog;
   readonly now: () => Date;
+}
+
+/**
+ * Records one change the run applied to one user or group (one entry per resource: a group's memberships changed in
+ * bulk are one `update` of the group). A dry run applies nothing and records nothing; no attribute value is recorded.
+ */
+export function logChange(ctx: SyncContext, change: Pick<GraphChange, 'operation' | 'resourceType' | 'resourceId' | 'displayName'>): void {
+  if (ctx.dryRun) return;
+  recordGraphChange(ctx.log, { integrationId: ctx.integrationId, runId: ctx.runId, outcome: 'success', ...change });
 }
 
 /** A step's answer as it is built: counters added up, samples and errors appended. */

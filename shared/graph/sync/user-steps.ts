@@ -12,7 +12,7 @@ import { forEachBounded } from '../../storage/transactions.js';
 import type { GraphObject } from '../graph-client.js';
 import type { DeltaChange } from '../graph-delta.js';
 import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
-import type { StepTally, SyncContext } from './sync-context.js';
+import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import { findMatch, graphSourceDocument } from './user-matching.js';
 
 /** Users matched and written at once within a page. */
@@ -33,6 +33,7 @@ export async function leavePerson(ctx: SyncContext, personId: string, graphId: s
   tally.add('membershipsRemoved', (await ctx.groups.groupsOf(ctx.integrationId, personId)).length);
   try {
     await ctx.people.clearSource(ctx.integrationId, personId, { ifMatch: viewVersionTag(doc) });
+    logChange(ctx, { operation: 'delete', resourceType: 'User', resourceId: personId });
   } catch (error) {
     if (!(error instanceof NotFoundError) && !(error instanceof PreconditionFailedError)) throw error;
   }
@@ -64,10 +65,13 @@ async function writeMatched(ctx: SyncContext, match: UserMatch, tally: StepTally
   }
   tally.add('usersMatched');
   const change = graphSourceDocument(user, ctx.settings);
-  if (JSON.stringify(liveSource(person, ctx.integrationId)?.doc) === JSON.stringify(change.doc)) return;
+  const before = liveSource(person, ctx.integrationId)?.doc;
+  if (JSON.stringify(before) === JSON.stringify(change.doc)) return;
   tally.add('attributesChanged');
   tally.change(`set the Graph attributes of user ${person.id}`);
-  if (!ctx.dryRun) await ctx.people.setSource(ctx.integrationId, person.id, change);
+  if (ctx.dryRun) return;
+  await ctx.people.setSource(ctx.integrationId, person.id, change);
+  logChange(ctx, { operation: before === undefined ? 'create' : 'update', resourceType: 'User', resourceId: person.id });
 }
 
 /**
