@@ -5,11 +5,14 @@
 // one died before.
 // A failure is thrown back for the queue to retry; on the last delivery (MAX_DEQUEUE_COUNT), or for a
 // SyncStepFailedError at once, the run is marked failed with the reason first.
+// The commit that ends a run also prunes the step markers of the integration's runs that ended long enough ago
+// (step-marker-pruning.ts); a pruning that fails is logged and left to the next run's end.
 import { retryConcurrentUpdates } from '../directory/write-retries.js';
 import { MAX_FOLLOW_UPS_JSON_CHARS, type StepMarkerRecord, type SyncRunRepository } from '../storage/sync-run-repository.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { resultProblem } from './run-results.js';
 import { StepCommitter } from './step-commits.js';
+import type { StepMarkerPruner } from './step-marker-pruning.js';
 import { MAX_FOLLOW_UPS_PER_STEP, SyncStepFailedError, type SyncStepHandler, type SyncStepLog, type SyncStepResult } from './step-handler.js';
 import {
   childStepId,
@@ -54,6 +57,7 @@ export class SyncStepProcessor {
     private readonly runs: SyncRuns,
     private readonly handler: () => SyncStepHandler,
     private readonly maxDequeueCount: number = MAX_DEQUEUE_COUNT,
+    private readonly markers?: Pick<StepMarkerPruner, 'prune'>,
   ) {
     this.committer = new StepCommitter(repository, runs);
   }
@@ -90,7 +94,7 @@ export class SyncStepProcessor {
       if (error instanceof SyncStepFailedError) return { kind: 'runFailed', message, reason };
       throw error;
     }
-    return this.commit(message, result);
+    return this.commit(message, result, log);
   }
 
   /** A message the host moved to the poison queue: its run, if still going, failed (its last delivery may have died). */
@@ -118,7 +122,7 @@ export class SyncStepProcessor {
     });
   }
 
-  private async commit(message: SyncStepMessage, result: SyncStepResult): Promise<StepOutcome> {
+  private async commit(message: SyncStepMessage, result: SyncStepResult, log: SyncStepLog): Promise<StepOutcome> {
     const outcome = await this.committer.commit(message, result);
     switch (outcome.kind) {
       case 'ended':
@@ -134,7 +138,18 @@ export class SyncStepProcessor {
       }
       case 'committed':
         await this.sendFollowUps(outcome.marker);
+        if (outcome.runEnded) await this.pruneMarkers(message.integrationId, log);
         return { kind: 'committed', message, followUps: (JSON.parse(outcome.marker.followUpsJson) as unknown[]).length, runEnded: outcome.runEnded };
+    }
+  }
+
+  private async pruneMarkers(integrationId: string, log: SyncStepLog): Promise<void> {
+    if (this.markers === undefined) return;
+    try {
+      const pruned = await this.markers.prune(integrationId, this.runs.now());
+      if (pruned.runs > 0) log.info('pruned the step markers of ended runs', { integrationId, ...pruned });
+    } catch (error) {
+      log.warn('could not prune the step markers of ended runs; the next run\'s end tries again', { integrationId, error: messageOf(error) });
     }
   }
 

@@ -8,7 +8,8 @@ import { IntegrationRepository } from '../storage/integration-repository.js';
 import { SyncRunRepository } from '../storage/sync-run-repository.js';
 import type { SyncLockOptions } from './run-lock.js';
 import { type SyncStepHandler, syncStepHandler } from './step-handler.js';
-import { SYNC_QUEUE_NAME } from './step-messages.js';
+import { MAX_DEQUEUE_COUNT, SYNC_QUEUE_NAME } from './step-messages.js';
+import { StepMarkerPruner } from './step-marker-pruning.js';
 import { SyncStepProcessor } from './step-processor.js';
 import { createStepQueue, type StepQueue } from './step-queue.js';
 import { SyncRuns } from './sync-runs.js';
@@ -38,7 +39,8 @@ export function createSyncRunServices(all: Pick<Services, 'tables'>, config: Set
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.lock === undefined ? {} : { lock: options.lock }),
   });
-  const processor = new SyncStepProcessor(repository, queue, runs, options.handler ?? syncStepHandler);
+  const pruner = new StepMarkerPruner(all.tables.syncruns, repository);
+  const processor = new SyncStepProcessor(repository, queue, runs, options.handler ?? syncStepHandler, MAX_DEQUEUE_COUNT, pruner);
   return { runs, processor, integrations: new IntegrationRepository(all.tables.integrations), queue };
 }
 

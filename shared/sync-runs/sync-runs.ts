@@ -15,8 +15,13 @@ import type { StepQueue } from './step-queue.js';
 const RUN_ID_CLOCK_END_MS = 36 ** 9 - 1;
 export const RUN_ID_PATTERN = /^[0-9a-z]{9}[0-9a-f]{8}$/;
 
+/** The first 9 characters of the ids of runs queued at `at`: runs queued earlier have greater ids. */
+export function runIdClock(at: Date): string {
+  return (RUN_ID_CLOCK_END_MS - at.getTime()).toString(36).padStart(9, '0');
+}
+
 export function newRunId(now: Date): string {
-  return (RUN_ID_CLOCK_END_MS - now.getTime()).toString(36).padStart(9, '0') + randomBytes(4).toString('hex');
+  return runIdClock(now) + randomBytes(4).toString('hex');
 }
 
 export class SyncRunInProgressError extends Error {
