@@ -10,15 +10,24 @@ export interface StorageCounter {
   requests: () => number;
   /** The requests since the last reset, each as `METHOD table-or-path` (keys and query strings left out). */
   requestLines: () => string[];
+  /** Entities written (inserted, updated or deleted) since the last reset: one per write request, one per operation of a transaction. */
+  rowsWritten: () => number;
   reset: () => void;
   close(): Promise<void>;
 }
 
-export async function startStorageCounter(connectionString: string): Promise<StorageCounter> {
+export interface StorageCounterOptions {
+  /** Keep a line per request for requestLines() (default true; a long benchmark leaves it off to stay small). */
+  readonly keepLines?: boolean;
+}
+
+export async function startStorageCounter(connectionString: string, options: StorageCounterOptions = {}): Promise<StorageCounter> {
+  const keepLines = options.keepLines ?? true;
   const endpoint = /TableEndpoint=(http:\/\/[^;]+)/.exec(connectionString)?.[1];
   if (endpoint === undefined) throw new Error('the connection string has no http TableEndpoint');
   const target = new URL(endpoint);
   let count = 0;
+  let rows = 0;
   let lines: string[] = [];
   const server = createServer((req, res) => {
     count++;
@@ -27,9 +36,14 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
       // A transaction's table is in its body: named, so the bench can tell the provisioning log's background batches.
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => lines.push(`${line}${batchTableOf(Buffer.concat(chunks).toString('utf8'))}`));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        rows += batchOperationCount(body);
+        if (keepLines) lines.push(`${line}${batchTableOf(body)}`);
+      });
     } else {
-      lines.push(line);
+      if (isEntityWrite(req.method ?? 'GET', line)) rows++;
+      if (keepLines) lines.push(line);
     }
     const upstream = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -44,8 +58,10 @@ export async function startStorageCounter(connectionString: string): Promise<Sto
     connectionString: connectionString.replace(endpoint, `http://127.0.0.1:${port}${target.pathname}`),
     requests: () => count,
     requestLines: () => [...lines],
+    rowsWritten: () => rows,
     reset: () => {
       count = 0;
+      rows = 0;
       lines = [];
     },
     close: () =>
@@ -68,4 +84,16 @@ export function describeRequest(method: string, url: string): string {
 export function batchTableOf(body: string): string {
   const table = /^(?:POST|PUT|PATCH|MERGE|DELETE) \S*?\/([A-Za-z0-9]+)(?:\(|\?| )/m.exec(body)?.[1];
   return table === undefined ? '' : ` ${table.replace(/^bench/, '')}`;
+}
+
+/** Operations in a transaction body: each has a request line of its own. */
+export function batchOperationCount(body: string): number {
+  return body.match(/^(?:POST|PUT|PATCH|MERGE|DELETE) \S+ HTTP\/1\.1/gm)?.length ?? 0;
+}
+
+/** A request that writes one entity (not a read, not a table's creation or deletion, not a transaction). */
+export function isEntityWrite(method: string, line: string): boolean {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+  const table = line.slice(line.indexOf(' ') + 1);
+  return table !== 'Tables' && !table.startsWith('Tables(');
 }
