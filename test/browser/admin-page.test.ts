@@ -1,38 +1,34 @@
-// The admin page in headless Chromium against the local test host on Azurite: real flows by keyboard and click, in one
-// browser and one page for the whole file. The steps build on each other (an integration created on the page is the
-// one SCIM provisions into), so they run in order.
+// The admin page in headless Chromium against the local test host on Azurite: the issue's scenario by keyboard and
+// click, in one browser and one page for the whole file. An integration is created on the page and its token revealed;
+// SCIM provisions two users and their groups into it; a group is enabled, a targeting attribute added from the
+// imported catalog and an audience built (count and members); the token is rotated and the old one still works. Each
+// screen on the way passes the accessibility check and leaves a screenshot. The steps build on each other, so they
+// run in order.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PAGE_CONTENT_SECURITY_POLICY } from '../../shared/admin-page/admin-page-http.js';
-import { type Browser, launchBrowser, serveBuiltAdminPage } from '../support/browser.js';
-import { ScimClient, startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
+import { type AdminPageSession, openAdminPage } from '../support/admin-page-session.js';
+import type { Browser } from '../support/browser.js';
+import { ScimClient, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
 
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
+let session: AdminPageSession;
 let host: TestHost;
 let browser: Browser;
 let page: Page;
-let stopServingPage: () => Promise<void>;
 let pageUrl: string;
 /** What the page created, for the later steps. */
 const created = { id: '', tenantUrl: '', secretToken: '' };
 
 beforeAll(async () => {
-  stopServingPage = await serveBuiltAdminPage();
-  host = await startTestHost();
-  pageUrl = `${host.url}/api/admin/page/`;
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  session = await openAdminPage();
+  ({ host, browser, page, pageUrl } = session);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await stopServingPage?.();
-});
+afterAll(() => session?.close());
 
 const alertText = (scope = page) => scope.locator('[role="alert"]:visible').first().innerText();
 
@@ -43,6 +39,7 @@ describe('the admin page in a browser', () => {
     expect(response?.headers()['content-security-policy']).toBe(ADMIN_PAGE_CONTENT_SECURITY_POLICY);
     await expect(page.getByLabel('Function key', { exact: true }).isVisible()).resolves.toBe(true);
     await expect(page.getByText('x-functions-key').first().isVisible()).resolves.toBe(true);
+    await session.checkScreen('sign-in');
 
     await page.getByLabel('Function key', { exact: true }).fill('not-the-key');
     await page.keyboard.press('Enter');
@@ -80,6 +77,8 @@ describe('the admin page in a browser', () => {
     expect(await page.locator('table b').count()).toBe(0);
     await expect(page.getByRole('rowheader', { name }).isVisible()).resolves.toBe(true);
     expect(await page.locator(`tr[data-integration-id="${created.id}"]`).innerText()).toContain(created.tenantUrl);
+    await page.getByText(/^No provisioning in the last/).waitFor();
+    await session.checkScreen('integrations');
   });
 
   it('reveals the Secret Token on double-click only, and by keyboard', async () => {
@@ -98,16 +97,21 @@ describe('the admin page in a browser', () => {
 
   it('enables groups imported through SCIM, one and then many', async () => {
     const scim = new ScimClient(created.tenantUrl, created.secretToken);
-    const user = await scim.post('/Users', {
-      schemas: [SCIM_USER, ENTERPRISE],
-      userName: 'ada@contoso.com',
-      displayName: 'Ada Lovelace',
-      active: true,
-      [ENTERPRISE]: { department: 'Engineering' },
-    });
-    expect(user.status).toBe(201);
-    for (const displayName of ['Engineering', 'Finance', 'Sales']) {
-      const group = await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName, externalId: `ext-${displayName}`, members: [{ value: user.body.id }] });
+    const userIds: string[] = [];
+    for (const [userName, displayName, department] of [
+      ['ada@contoso.com', 'Ada Lovelace', 'Engineering'],
+      ['grace@contoso.com', 'Grace Hopper', 'Research'],
+    ]) {
+      const user = await scim.post('/Users', { schemas: [SCIM_USER, ENTERPRISE], userName, displayName, active: true, [ENTERPRISE]: { department } });
+      expect(user.status).toBe(201);
+      userIds.push(String(user.body.id));
+    }
+    for (const [displayName, members] of [
+      ['Engineering', userIds],
+      ['Finance', userIds.slice(0, 1)],
+      ['Sales', userIds.slice(0, 1)],
+    ] as const) {
+      const group = await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName, externalId: `ext-${displayName}`, members: members.map((value) => ({ value })) });
       expect(group.status).toBe(201);
     }
 
@@ -128,6 +132,8 @@ describe('the admin page in a browser', () => {
 
     const groups = (await host.adminJson(`/integrations/${created.id}/groups`)).groups;
     expect(groups.map((group: { enabled: boolean }) => group.enabled)).toEqual([true, true, true]);
+    await page.getByLabel('Status').selectOption('all');
+    await session.checkScreen('groups');
   });
 
   it('shows why a switch failed: the group was deleted through SCIM after the list was drawn', async () => {
@@ -153,6 +159,8 @@ describe('the admin page in a browser', () => {
     await page.getByRole('cell', { name: 'department' }).or(page.getByRole('rowheader', { name: /department/ })).first().waitFor();
     await page.getByLabel('Path contains').fill('department');
     expect(await page.locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Path contains').fill('');
+    await session.checkScreen('attributes');
   });
 
   it('finds a user and shows what each source gave it', async () => {
@@ -164,6 +172,35 @@ describe('the admin page in a browser', () => {
     const detail = page.locator('.user-detail');
     expect(await detail.innerText()).toContain('Engineering');
     expect(await detail.locator('.source h4').innerText()).toBe('Contoso <b>Entra</b>');
+    await session.checkScreen('user');
+  });
+
+  it('adds a targeting attribute from the catalog the integration imported (Add Attribute dialog)', async () => {
+    await page.getByRole('link', { name: 'Targeting attributes' }).click();
+    await page.getByText('No targeting attributes yet').waitFor();
+    await page.getByRole('button', { name: 'Add attribute' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add attribute' });
+    expect(await dialog.getByLabel('Data Source', { exact: true }).locator('option:checked').innerText()).toBe('Contoso <b>Entra</b>');
+    await dialog.getByLabel('Data Source Attribute').selectOption({ label: 'Department (enterprise)' });
+    await dialog.getByText(/sample values: .*research/).waitFor();
+    await dialog.getByLabel('Name').fill('Department');
+    await session.checkScreen('add-attribute');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved "Department"; 2 people have a value.').waitFor();
+    await page.getByRole('rowheader', { name: 'Department' }).waitFor();
+    await session.checkScreen('targeting-attributes');
+  });
+
+  it('builds an audience from the enabled group and the attribute, and shows its count and members', async () => {
+    await page.getByRole('link', { name: 'Audience' }).click();
+    await page.getByLabel('Engineering (Contoso <b>Entra</b>)').check();
+    await page.getByText('2 users match').waitFor();
+    expect((await page.locator('tbody th').allInnerTexts()).sort()).toEqual(['ada@contoso.com', 'grace@contoso.com']);
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Value').fill('research');
+    await page.getByText('1 user match').waitFor();
+    expect(await page.locator('tbody th').allInnerTexts()).toEqual(['grace@contoso.com']);
+    await session.checkScreen('audience');
   });
 
   it('regenerates the Secret Token after a confirmation; the new one works and the old one still does for the grace period', async () => {
@@ -178,6 +215,7 @@ describe('the admin page in a browser', () => {
     expect(await host.services.integrations.revealToken(created.id)).toBe(created.secretToken);
 
     await row.getByRole('button', { name: 'Regenerate token' }).click();
+    await session.checkScreen('rotate-token');
     await page.getByRole('dialog').getByRole('button', { name: 'Regenerate token' }).click();
     await page.getByText('New Secret Token for').waitFor();
     expect(await page.getByRole('status').first().innerText()).toMatch(/The old token works until /);
@@ -198,14 +236,17 @@ describe('the admin page in a browser', () => {
   it('loads every screen in a new tab with no console error, failed request or CSP violation', async () => {
     browser.problems.length = 0;
     const tab = await browser.newPage();
-    await tab.goto(pageUrl);
-    await tab.getByLabel('Function key', { exact: true }).fill(TEST_FUNCTIONS_KEY);
-    await tab.keyboard.press('Enter');
+    await session.signIn(tab);
     await tab.getByRole('rowheader', { name: 'Contoso <b>Entra</b>' }).waitFor();
     for (const [hash, content] of [
       [`#groups/${created.id}`, 'Engineering'],
       [`#attributes/${created.id}`, 'userName'],
       ['#users', 'Search users'],
+      ['#all-groups', 'Engineering'],
+      ['#targeting', 'Department'],
+      ['#audience', 'Pick groups or add a condition.'],
+      [`#log/${created.id}`, 'Resource id'],
+      ['#sync-runs', /^No Microsoft Graph integration yet/],
     ] as const) {
       await tab.goto(`${pageUrl}${hash}`);
       await tab.getByText(content, { exact: true }).first().waitFor();

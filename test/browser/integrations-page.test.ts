@@ -6,32 +6,22 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvisioningLogRepository } from '../../shared/storage/provisioning-log-repository.js';
-import { type Browser, launchBrowser, serveBuiltAdminPage } from '../support/browser.js';
-import { ScimClient, startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
+import { type AdminPageSession, openAdminPage } from '../support/admin-page-session.js';
+import { ScimClient, type TestHost } from '../support/test-host.js';
 
+let session: AdminPageSession;
 let host: TestHost;
-let browser: Browser;
 let page: Page;
-let stopServingPage: () => Promise<void>;
 let integration = { id: '', tenantUrl: '', secretToken: '' };
 
 beforeAll(async () => {
-  stopServingPage = await serveBuiltAdminPage();
-  host = await startTestHost();
+  session = await openAdminPage();
+  ({ host, page } = session);
   integration = await host.createIntegration('matchOnly', 'Fabrikam');
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${host.url}/api/admin/page/`);
-  await page.getByLabel('Function key', { exact: true }).fill(TEST_FUNCTIONS_KEY);
-  await page.keyboard.press('Enter');
+  await session.signIn();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await stopServingPage?.();
-});
+afterAll(() => session?.close());
 
 const row = () => page.locator(`tr[data-integration-id="${integration.id}"]`);
 const statusLine = () => page.getByRole('status').first();
@@ -47,6 +37,7 @@ describe('the Integrations screen', () => {
     await row().getByRole('button', { name: 'Rename Fabrikam' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('New display name').fill('Fabrikam Entra');
+    await session.checkScreen('rename-integration');
     await dialog.getByRole('button', { name: 'Rename' }).focus();
     await page.keyboard.press('Enter');
     await page.getByText('Renamed to Fabrikam Entra.').waitFor();
@@ -104,6 +95,7 @@ describe('the Integrations screen', () => {
     await row().getByRole('button', { name: 'Delete Fabrikam Entra' }).click();
     dialog = page.getByRole('dialog');
     await dialog.getByLabel('Type Fabrikam Entra to confirm').fill('Fabrikam');
+    await session.checkScreen('delete-integration');
     await dialog.getByRole('button', { name: 'Delete integration' }).click();
     await page.getByText(/display name exactly.*\(HTTP 400, invalidValue\)/).waitFor();
     expect((await host.adminJson(`/integrations/${integration.id}`)).status).toBe('active');
@@ -119,6 +111,6 @@ describe('the Integrations screen', () => {
   });
 
   it('logged nothing but the refusals it provoked (the wrong confirmation)', () => {
-    expect(browser.problems).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect(session.browser.problems).toEqual(['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });

@@ -3,23 +3,20 @@
 // with progress), and an audience built with its live count and members. The steps build on each other.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchBrowser, serveBuiltAdminPage } from '../support/browser.js';
-import { ScimClient, startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../support/test-host.js';
+import { type AdminPageSession, openAdminPage } from '../support/admin-page-session.js';
+import { ScimClient } from '../support/test-host.js';
 
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-let host: TestHost;
-let browser: Browser;
+let session: AdminPageSession;
 let page: Page;
-let stopServingPage: () => Promise<void>;
 let pageUrl: string;
 
 beforeAll(async () => {
-  stopServingPage = await serveBuiltAdminPage();
-  host = await startTestHost();
-  pageUrl = `${host.url}/api/admin/page/`;
-  const integration = await host.createIntegration('create', 'Contoso Entra');
+  session = await openAdminPage();
+  ({ page, pageUrl } = session);
+  const integration = await session.host.createIntegration('create', 'Contoso Entra');
   const scim = new ScimClient(integration.tenantUrl, integration.secretToken);
   const ids: string[] = [];
   for (const [userName, department] of [
@@ -32,20 +29,11 @@ beforeAll(async () => {
   }
   await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName: 'Everyone', members: ids.map((value) => ({ value })) });
   await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName: 'Leads', members: [{ value: ids[0] }] });
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(pageUrl);
-  await page.getByLabel('Function key', { exact: true }).fill(TEST_FUNCTIONS_KEY);
-  await page.keyboard.press('Enter');
+  await session.signIn();
   await page.getByRole('heading', { name: 'Integrations', level: 2 }).waitFor();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await stopServingPage?.();
-});
+afterAll(() => session?.close());
 
 describe('the targeting screens', () => {
   it('lists the groups of every source, enables one in bulk and shows its members', async () => {
@@ -64,6 +52,7 @@ describe('the targeting screens', () => {
     // The panel's heading is drawn at once, its members when their page arrives.
     await page.locator('.members li').nth(2).waitFor();
     expect(await page.locator('.members li').count()).toBe(3);
+    await session.checkScreen('all-groups');
   });
 
   it('adds a targeting attribute from the imported catalog and indexes the values already there', async () => {
@@ -112,6 +101,6 @@ describe('the targeting screens', () => {
   });
 
   it('logged no console error, failed request or CSP violation', () => {
-    expect(browser.problems).toEqual([]);
+    expect(session.browser.problems).toEqual([]);
   });
 });

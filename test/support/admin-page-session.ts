@@ -58,7 +58,7 @@ export async function openAdminPage(options: AdminPageSessionOptions = {}): Prom
       await target.locator('#screen h2').waitFor();
     },
     async checkScreen(name, target = page) {
-      await target.locator('.screen-body:not([aria-busy])').waitFor();
+      await target.locator('.screen-body[aria-busy]').waitFor({ state: 'detached' });
       await expect.poll(() => target.locator('.feedback.busy').count()).toBe(0);
       expect({ screen: name, violations: await seriousViolations(target) }).toEqual({ screen: name, violations: [] });
       await target.screenshot({ path: join(SCREENSHOT_FOLDER, `${name}.png`), fullPage: true });

@@ -6,6 +6,9 @@ import { clear, h } from './dom.js';
 import type { Feedback } from './feedback.js';
 import type { Integration } from './admin-types.js';
 
+/** Shown on the hidden token, and part of its accessible name (which must contain the visible text). */
+const REVEAL_HINT = 'Double-click (or press Enter) to reveal';
+
 export interface SecretTokenView {
   readonly element: HTMLElement;
   /** Shows a token the caller already has (just created or rotated). */
@@ -38,7 +41,7 @@ export function secretTokenView(integration: Integration, api: AdminApi, status:
       'button',
       {
         className: 'token-hidden',
-        attrs: { type: 'button', title: 'Double-click to reveal', 'aria-label': `Secret Token of ${integration.displayName}, hidden: double-click or press Enter to reveal` },
+        attrs: { type: 'button', title: 'Double-click to reveal', 'aria-label': `Secret Token of ${integration.displayName}, hidden: ${REVEAL_HINT}` },
         on: {
           dblclick: () => void reveal(),
           // detail 0: activated by the keyboard (Enter or Space), not by a mouse click.
@@ -48,7 +51,7 @@ export function secretTokenView(integration: Integration, api: AdminApi, status:
         },
       },
       h('span', { attrs: { 'aria-hidden': 'true' } }, '••••••••••••'),
-      h('span', { className: 'hint' }, ' Double-click (or press Enter) to reveal'),
+      h('span', { className: 'hint' }, ` ${REVEAL_HINT}`),
     );
     clear(element);
     element.append(button);
