@@ -14,6 +14,8 @@ import { normaliseValue } from './attribute-values.js';
 
 /** Shards resolved at the same time: the memory bound is this many shards' sets. */
 const SHARDS_IN_FLIGHT = 4;
+/** Groups and attributes checked at the same time (an audience names up to 100 groups). */
+const CHECKS_IN_FLIGHT = 8;
 
 export type AudienceCondition =
   | { kind: 'group'; integrationId: string; groupId: string }
@@ -65,26 +67,53 @@ export class AudienceResolver {
     private readonly attributes: Pick<TargetingAttributeStore, 'get'>,
   ) {}
 
-  /** InvalidValueError naming the first group or attribute that does not exist or is not enabled for targeting. */
+  /** InvalidValueError naming the first group or attribute (in the condition's order) that does not exist or is not enabled for targeting. */
   async assertTargetable(condition: AudienceCondition): Promise<void> {
-    for (const leaf of leaves(condition)) {
-      if (leaf.kind === 'group') {
-        const group = await this.groups.get(leaf.integrationId, leaf.groupId);
-        if (group === undefined) throw new InvalidValueError('groups', `Group ${leaf.groupId} of integration ${leaf.integrationId} not found`);
-        if (!group.enabled) throw new InvalidValueError('groups', `Group "${group.displayName}" is not enabled for targeting`);
-      } else if (leaf.kind === 'attribute') {
-        const attribute = await this.attributes.get(leaf.attributeId);
-        if (attribute === undefined) throw new InvalidValueError('attributes', `Targeting attribute ${leaf.attributeId} not found`);
-        if (!attribute.enabled) throw new InvalidValueError('attributes', `Targeting attribute "${attribute.name}" is not enabled`);
-      }
-    }
+    // The leaves are read at the same time (a few in flight); the first refusal in the condition's order is answered.
+    const refusals: (InvalidValueError | undefined)[] = [];
+    const checks = leaves(condition).map((leaf, index) => ({ leaf, index }));
+    await forEachBounded(checks, CHECKS_IN_FLIGHT, async ({ leaf, index }) => {
+      refusals[index] = await this.refusal(leaf);
+    });
+    const refused = refusals.find((refusal) => refusal !== undefined);
+    if (refused !== undefined) throw refused;
   }
 
+  private async refusal(leaf: AudienceCondition): Promise<InvalidValueError | undefined> {
+    if (leaf.kind === 'group') {
+      const group = await this.groups.get(leaf.integrationId, leaf.groupId);
+      if (group === undefined) return new InvalidValueError('groups', `Group ${leaf.groupId} of integration ${leaf.integrationId} not found`);
+      if (!group.enabled) return new InvalidValueError('groups', `Group "${group.displayName}" is not enabled for targeting`);
+    } else if (leaf.kind === 'attribute') {
+      const attribute = await this.attributes.get(leaf.attributeId);
+      if (attribute === undefined) return new InvalidValueError('attributes', `Targeting attribute ${leaf.attributeId} not found`);
+      if (!attribute.enabled) return new InvalidValueError('attributes', `Targeting attribute "${attribute.name}" is not enabled`);
+    }
+    return undefined;
+  }
+
+  /**
+   * The page and the total. The checks of assertTargetable run while the index is read: a refused audience answers
+   * its refusal as soon as the checks know it, and the reads still in flight stop at their shard.
+   */
   async resolve(condition: AudienceCondition, request: AudiencePageRequest): Promise<AudiencePage> {
-    await this.assertTargetable(condition);
+    const refused = { now: false };
+    const checked = this.assertTargetable(condition).catch((error: unknown) => {
+      refused.now = true;
+      throw error;
+    });
+    const counted = this.count(condition, request, refused);
+    // Whichever fails first is answered; the other one's failure is then of no interest.
+    counted.catch(() => undefined);
+    await checked;
+    return counted;
+  }
+
+  private async count(condition: AudienceCondition, request: AudiencePageRequest, refused: { now: boolean }): Promise<AudiencePage> {
     let total = 0;
     const pageParts = new Map<number, string[]>();
     await forEachBounded(ALL_PERSON_SHARDS, SHARDS_IN_FLIGHT, async (shard) => {
+      if (refused.now) return;
       const range = personIdRange(shard);
       const matching = await this.evaluate(condition, shard, range);
       total += matching.size;
