@@ -2,6 +2,8 @@
 // switch for many groups at once, and a group's members, each paged.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { UNCLASSIFIED_KIND } from '../directory/targeting/groups-across-sources.js';
+import { GROUP_KINDS } from '../graph/graph-integration-settings.js';
 import type { Services } from '../services.js';
 import { AdminError, json, readJson } from './admin-http.js';
 import { isWellFormedContinuationToken } from './continuation-token.js';
@@ -18,7 +20,8 @@ const groupPositionSchema = z.strictObject({ i: idSchema, g: idSchema });
 const listQuerySchema = z.object({
   status: z.enum(['enabled', 'disabled', 'all']).default('all'),
   integrationId: idSchema.optional(),
-  kind: z.string().min(1).max(64).optional(),
+  /** A Graph group's kind, or `unclassified` for groups whose source gives none (SCIM). */
+  kind: z.enum([...GROUP_KINDS, UNCLASSIFIED_KIND], { error: `kind must be one of ${[...GROUP_KINDS, UNCLASSIFIED_KIND].join(', ')}` }).optional(),
   search: z.string().max(256).optional(),
 });
 const switchSchema = z.strictObject({

@@ -28,10 +28,26 @@ export interface MemberInput {
   type?: 'User' | 'Group';
 }
 
-/** The fields of a group a source sets. */
+/** The fields of a group a source sets (all of them on each change: one left out is cleared). */
 export interface GroupFields {
   displayName: string;
   externalId?: string;
+  /** The group's kind, when its source says (Graph). */
+  kind?: string;
+  onPremisesSecurityIdentifier?: string;
+}
+
+/** The optional fields a source sets on a group, as a GroupRecord holds them. */
+const OPTIONAL_FIELDS = ['externalId', 'kind', 'onPremisesSecurityIdentifier'] as const;
+
+function withFields(group: GroupRecord, fields: GroupFields): GroupRecord {
+  const next: GroupRecord = { ...group, displayName: fields.displayName };
+  for (const name of OPTIONAL_FIELDS) {
+    const value = fields[name];
+    if (value !== undefined) next[name] = value;
+    else delete next[name];
+  }
+  return next;
 }
 
 /** What a change does to the members: all removed first (a replace), then these removed, then these added. */
@@ -106,8 +122,7 @@ export class SourceGroups {
   async create(integrationId: string, fields: GroupFields, members: MemberInput[]): Promise<GroupRecord> {
     assertGroupFits(fields, members);
     const timestamp = this.now().toISOString();
-    const group: GroupRecord = { id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 };
-    if (fields.externalId !== undefined) group.externalId = fields.externalId;
+    const group = withFields({ id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 }, fields);
     const pending = await this.createPending({ ...group, pending: true, version: 0 }, members.map((member) => member.value));
     await this.addMembers(integrationId, pending.id, members);
     try {
@@ -156,10 +171,8 @@ export class SourceGroups {
       assertIfMatch(options.ifMatch, weakVersionTag(group.version));
       const { fields, delta } = compute(group);
       assertGroupFits(fields, delta.add);
-      const next: GroupRecord = { ...group, displayName: fields.displayName, lastModified: this.now().toISOString() };
-      if (fields.externalId !== undefined) next.externalId = fields.externalId;
-      else delete next.externalId;
-      const unchanged = next.displayName === group.displayName && next.externalId === group.externalId;
+      const next: GroupRecord = { ...withFields(group, fields), lastModified: this.now().toISOString() };
+      const unchanged = next.displayName === group.displayName && OPTIONAL_FIELDS.every((name) => next[name] === group[name]);
       try {
         // Member-only changes (most of Entra's) leave the group row alone, so they never contend on its ETag.
         return { saved: unchanged ? group : await this.groups.update(group, next), delta };

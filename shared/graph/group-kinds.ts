@@ -27,6 +27,14 @@ export function classifyGroup(group: GroupKindFields): GroupClassification {
   return { baseKind: 'distribution', dynamic };
 }
 
+/**
+ * The kind a selected group is recorded with (a group record's `kind`, the admin groups list's filter): `dynamic` for
+ * a dynamic group whatever its base kind, else its base kind. Distribution lists are never selected, so never recorded.
+ */
+export function groupKindOf(classification: GroupClassification): GroupBaseKind | 'dynamic' {
+  return classification.dynamic ? 'dynamic' : classification.baseKind;
+}
+
 /** Distribution lists are never imported: they are Exchange mail lists, not a targeting kind issue 6 names. */
 export function groupKindSelected(classification: GroupClassification, kinds: readonly GroupKind[]): boolean {
   if (classification.baseKind === 'distribution') return false;

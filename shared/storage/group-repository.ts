@@ -3,6 +3,7 @@
 //   g:<id>                       the group
 //   n:<case-folded displayName>  uniqueness of displayName within the integration ({ref: id})
 //   x:<externalId>|<id>          index for `externalId eq` filters
+//   s:<on-premises SID>|<id>     index of the groups carrying an on-premises SID (possible duplicates across sources)
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { GroupRecord } from '../directory/model/group-record.js';
 import type { GroupReadOptions, GroupStore } from '../directory/model/stores.js';
@@ -12,6 +13,15 @@ import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, Ke
 export const partitionOf = (integrationId: string): string => `g|${integrationId}`;
 export const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
 export const externalIdRowKey = (externalId: string, id: string): string => `x:${encodeKey(externalId)}|${id}`;
+export const sidRowKey = (sid: string, id: string): string => `s:${encodeKey(sid)}|${id}`;
+
+/** The index rows (other than the name's) a group has: one per externalId and on-premises SID it carries. */
+function indexRowKeys(group: GroupRecord): string[] {
+  const keys: string[] = [];
+  if (group.externalId !== undefined) keys.push(externalIdRowKey(group.externalId, group.id));
+  if (group.onPremisesSecurityIdentifier !== undefined) keys.push(sidRowKey(group.onPremisesSecurityIdentifier, group.id));
+  return keys;
+}
 
 function toEntity(group: GroupRecord): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
@@ -25,6 +35,8 @@ function toEntity(group: GroupRecord): Record<string, unknown> & { partitionKey:
     v: group.version,
   };
   if (group.externalId !== undefined) entity.externalId = group.externalId;
+  if (group.kind !== undefined) entity.kind = group.kind;
+  if (group.onPremisesSecurityIdentifier !== undefined) entity.onPremisesSecurityIdentifier = group.onPremisesSecurityIdentifier;
   if (group.pending === true) entity.pending = true;
   return entity;
 }
@@ -40,6 +52,8 @@ function fromEntity(integrationId: string, entity: Record<string, unknown>): Gro
     version: Number(entity.v ?? 1),
   };
   if (typeof entity.externalId === 'string') group.externalId = entity.externalId;
+  if (typeof entity.kind === 'string') group.kind = entity.kind;
+  if (typeof entity.onPremisesSecurityIdentifier === 'string') group.onPremisesSecurityIdentifier = entity.onPremisesSecurityIdentifier;
   if (typeof entity.etag === 'string') group.etag = entity.etag;
   if (entity.pending === true) group.pending = true;
   return group;
@@ -68,8 +82,16 @@ export class GroupRepository implements GroupStore {
     }
   }
 
-  async findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]> {
-    const from = `x:${encodeKey(externalId)}|`;
+  findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]> {
+    return this.findIndexed(integrationId, externalIdRowKey(externalId, ''), (group) => group.externalId === externalId);
+  }
+
+  findByOnPremisesSid(integrationId: string, sid: string): Promise<GroupRecord[]> {
+    return this.findIndexed(integrationId, sidRowKey(sid, ''), (group) => group.onPremisesSecurityIdentifier === sid);
+  }
+
+  /** The groups an index range `<from><id>` names; `exact` keeps the groups that really carry the value. */
+  private async findIndexed(integrationId: string, from: string, exact: (group: GroupRecord) => boolean): Promise<GroupRecord[]> {
     const ids: string[] = [];
     const pk = partitionOf(integrationId);
     const to = prefixUpperBound(from);
@@ -79,8 +101,8 @@ export class GroupRepository implements GroupStore {
       ids.push(String(row.ref));
     }
     const groups = await Promise.all(ids.map((id) => this.get(integrationId, id)));
-    // The range also holds the rows of externalIds that continue with `|` (`a|b` for `a`): keep exact matches only.
-    return groups.filter((g): g is GroupRecord => g !== undefined && g.externalId === externalId);
+    // The range also holds the rows of values that continue with `|` (`a|b` for `a`): keep exact matches only.
+    return groups.filter((g): g is GroupRecord => g !== undefined && exact(g));
   }
 
   /** Every group of the integration, one storage page at a time. */
@@ -100,9 +122,7 @@ export class GroupRepository implements GroupStore {
       ['create', toEntity(group)],
       ['create', { partitionKey: pk, rowKey: nameRowKey(group.displayName), ref: group.id }],
     ];
-    if (group.externalId !== undefined) {
-      actions.push(['create', { partitionKey: pk, rowKey: externalIdRowKey(group.externalId, group.id), ref: group.id }]);
-    }
+    for (const rowKey of indexRowKeys(group)) actions.push(['create', { partitionKey: pk, rowKey, ref: group.id }]);
     return this.submit(group, actions);
   }
 
@@ -114,10 +134,9 @@ export class GroupRepository implements GroupStore {
       actions.push(['delete', { partitionKey: pk, rowKey: nameRowKey(before.displayName) }]);
       actions.push(['create', { partitionKey: pk, rowKey: nameRowKey(next.displayName), ref: next.id }]);
     }
-    if (before.externalId !== next.externalId) {
-      if (before.externalId !== undefined) actions.push(['delete', { partitionKey: pk, rowKey: externalIdRowKey(before.externalId, before.id) }]);
-      if (next.externalId !== undefined) actions.push(['create', { partitionKey: pk, rowKey: externalIdRowKey(next.externalId, next.id), ref: next.id }]);
-    }
+    const [beforeKeys, nextKeys] = [indexRowKeys(before), indexRowKeys(next)];
+    for (const rowKey of beforeKeys) if (!nextKeys.includes(rowKey)) actions.push(['delete', { partitionKey: pk, rowKey }]);
+    for (const rowKey of nextKeys) if (!beforeKeys.includes(rowKey)) actions.push(['create', { partitionKey: pk, rowKey, ref: next.id }]);
     return this.submit(next, actions);
   }
 
@@ -142,7 +161,7 @@ export class GroupRepository implements GroupStore {
       ['delete', { partitionKey: pk, rowKey: `g:${group.id}` }],
       ['delete', { partitionKey: pk, rowKey: nameRowKey(group.displayName) }],
     ];
-    if (group.externalId !== undefined) actions.push(['delete', { partitionKey: pk, rowKey: externalIdRowKey(group.externalId, group.id) }]);
+    for (const rowKey of indexRowKeys(group)) actions.push(['delete', { partitionKey: pk, rowKey }]);
     await this.submit(group, actions);
   }
 

@@ -5,6 +5,13 @@ export interface GroupRecord {
   integrationId: string;
   displayName: string;
   externalId?: string;
+  /**
+   * What kind of group its source says it is: a Graph group's `security`, `mailEnabledSecurity`, `microsoft365` or
+   * `dynamic` (shared/graph/group-kinds.ts); absent when the source does not say (SCIM groups).
+   */
+  kind?: string;
+  /** The SID of the on-premises AD group it was synced from (Graph's onPremisesSecurityIdentifier), when there is one. */
+  onPremisesSecurityIdentifier?: string;
   /** Whether an admin enabled the group for targeting; groups created by Entra start disabled. */
   enabled: boolean;
   created: string;

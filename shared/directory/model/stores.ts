@@ -70,6 +70,8 @@ export interface GroupStore {
   get(integrationId: string, id: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
   findByDisplayName(integrationId: string, displayName: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
   findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]>;
+  /** The integration's groups carrying this on-premises SID (an index range, as externalId). */
+  findByOnPremisesSid(integrationId: string, sid: string): Promise<GroupRecord[]>;
   list(integrationId: string): AsyncIterable<GroupRecord>;
   create(group: GroupRecord): Promise<GroupRecord>;
   update(before: GroupRecord, after: GroupRecord): Promise<GroupRecord>;

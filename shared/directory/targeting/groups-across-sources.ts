@@ -2,8 +2,11 @@
 // kind, name), pages in (integration id, group id) order, the switch for many groups at once, a group's members and a
 // person's groups. Hybrid tenants import the same group from two sources (on-premises AD and Entra): a group whose
 // display name (case-insensitively) or on-premises SID another source's group also carries is shown with those groups
-// as its possible duplicates. Names are checked with one point read per other source (each source's groups are unique
-// by name); SIDs when the records carry one (Graph groups), among the groups read for the page.
+// as its possible duplicates. Both are looked up in every other source's index rows, whichever page the other group
+// is on: a name with one point read per other source (each source's groups are unique by name), a SID (carried by
+// Graph groups synced from AD) with one range read of that source's SID index. A group whose source gives no kind
+// (SCIM groups) is shown with kind `unclassified` (absent, not assumed to be security: Entra may provision Microsoft
+// 365 groups over SCIM too).
 import { caseFoldKey } from '../../storage/keys.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import type { GroupRecord } from '../model/group-record.js';
@@ -13,9 +16,6 @@ import type { GroupMemberIndex, MemberPage } from '../model/targeting-attribute.
 import type { SourceGroups } from '../source-groups.js';
 
 export type GroupStatusFilter = 'enabled' | 'disabled' | 'all';
-
-/** A group record as some sources store it: with its kind and on-premises SID (Graph groups). */
-type ClassifiedGroup = GroupRecord & { kind?: string; onPremisesSecurityIdentifier?: string };
 
 /** Kind shown for a group whose source does not say (SCIM groups). */
 export const UNCLASSIFIED_KIND = 'unclassified';
@@ -60,7 +60,7 @@ export interface GroupListPage {
   last?: GroupRef;
 }
 
-const kindOf = (group: ClassifiedGroup): string => group.kind ?? UNCLASSIFIED_KIND;
+const kindOf = (group: GroupRecord): string => group.kind ?? UNCLASSIFIED_KIND;
 
 export class GroupsAcrossSources {
   constructor(
@@ -74,13 +74,13 @@ export class GroupsAcrossSources {
   async list(options: GroupListOptions): Promise<GroupListPage> {
     const integrations = (await this.integrations()).sort((a, b) => a.id.localeCompare(b.id));
     const search = options.search?.normalize('NFC').toLowerCase();
-    const found: { group: ClassifiedGroup; integration: IntegrationRecord }[] = [];
+    const found: { group: GroupRecord; integration: IntegrationRecord }[] = [];
     let more = false;
     for (const integration of integrations) {
       if (options.integrationId !== undefined && integration.id !== options.integrationId) continue;
       if (options.after !== undefined && integration.id < options.after.integrationId) continue;
       const afterId = options.after?.integrationId === integration.id ? options.after.groupId : undefined;
-      for await (const group of this.groups.list(integration.id) as AsyncIterable<ClassifiedGroup>) {
+      for await (const group of this.groups.list(integration.id)) {
         if (afterId !== undefined && group.id <= afterId) continue;
         if (options.status !== 'all' && group.enabled !== (options.status === 'enabled')) continue;
         if (options.kind !== undefined && kindOf(group) !== options.kind) continue;
@@ -98,34 +98,34 @@ export class GroupsAcrossSources {
     return { groups: items, ...(more && lastItem !== undefined ? { last: { integrationId: lastItem.integrationId, groupId: lastItem.id } } : {}) };
   }
 
-  private async withDuplicates(found: { group: ClassifiedGroup; integration: IntegrationRecord }[], integrations: IntegrationRecord[]): Promise<GroupListItem[]> {
-    const bySid = new Map<string, ClassifiedGroup[]>();
-    for (const { group } of found) {
-      if (group.onPremisesSecurityIdentifier !== undefined) bySid.set(group.onPremisesSecurityIdentifier, [...(bySid.get(group.onPremisesSecurityIdentifier) ?? []), group]);
-    }
-    const items: GroupListItem[] = found.map(({ group, integration }) => ({
-      integrationId: integration.id,
-      integrationName: integration.displayName,
-      id: group.id,
-      displayName: group.displayName,
-      ...(group.externalId === undefined ? {} : { externalId: group.externalId }),
-      kind: kindOf(group),
-      enabled: group.enabled,
-      lastModified: group.lastModified,
-      possibleDuplicates: (bySid.get(group.onPremisesSecurityIdentifier ?? '') ?? [])
-        .filter((other) => other.integrationId !== group.integrationId)
-        .map((other) => ({ integrationId: other.integrationId, groupId: other.id, displayName: other.displayName, reason: 'onPremisesSid' as const })),
+  private async withDuplicates(found: { group: GroupRecord; integration: IntegrationRecord }[], integrations: IntegrationRecord[]): Promise<GroupListItem[]> {
+    const entries = found.map(({ group, integration }) => ({
+      sid: group.onPremisesSecurityIdentifier,
+      item: {
+        integrationId: integration.id,
+        integrationName: integration.displayName,
+        id: group.id,
+        displayName: group.displayName,
+        ...(group.externalId === undefined ? {} : { externalId: group.externalId }),
+        kind: kindOf(group),
+        enabled: group.enabled,
+        lastModified: group.lastModified,
+        possibleDuplicates: [] as DuplicateHint[],
+      },
     }));
-    await forEachBounded(items, 8, async (item) => {
+    await forEachBounded(entries, 8, async ({ sid, item }) => {
       for (const other of integrations) {
         if (other.id === item.integrationId) continue;
+        for (const twin of sid === undefined ? [] : await this.groups.findByOnPremisesSid(other.id, sid)) {
+          item.possibleDuplicates.push({ integrationId: other.id, groupId: twin.id, displayName: twin.displayName, reason: 'onPremisesSid' });
+        }
         const namesake = await this.groups.findByDisplayName(other.id, item.displayName);
         if (namesake !== undefined && caseFoldKey(namesake.displayName) === caseFoldKey(item.displayName) && !item.possibleDuplicates.some((hint) => hint.groupId === namesake.id)) {
           item.possibleDuplicates.push({ integrationId: other.id, groupId: namesake.id, displayName: namesake.displayName, reason: 'displayName' });
         }
       }
     });
-    return items;
+    return entries.map(({ item }) => item);
   }
 
   /** Switches targeting for each group; answers those not found. */
@@ -146,7 +146,7 @@ export class GroupsAcrossSources {
   /** The groups of every source that list the person directly. */
   async groupsOf(personId: string): Promise<GroupListItem[]> {
     const integrations = await this.integrations();
-    const found: { group: ClassifiedGroup; integration: IntegrationRecord }[] = [];
+    const found: { group: GroupRecord; integration: IntegrationRecord }[] = [];
     await forEachBounded(integrations, 4, async (integration) => {
       for (const groupId of await this.memberships.groupsOf(integration.id, personId)) {
         const group = await this.groups.get(integration.id, groupId);

@@ -62,10 +62,10 @@ export interface GraphSyncPlannerOptions {
 
 type StepAnswer = { followUps: SyncStepRequest[]; kind?: SyncRunKind };
 
-/** What the integration's delta links and reconciled state depend on: every setting but the switch. */
+/** What the integration's delta links and reconciled state depend on: every setting but the switch, and what a group round reads. */
 function settingsKey(settings: GraphIntegrationSettings): string {
   const { enabled: _enabled, ...rest } = settings;
-  return JSON.stringify(rest);
+  return JSON.stringify({ ...rest, groupSelect: GROUP_DELTA_SELECT });
 }
 
 function payloadOf<T>(step: SyncStep, required: readonly string[]): T {

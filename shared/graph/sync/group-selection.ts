@@ -5,8 +5,8 @@ import { GRAPH_MAX_PAGE_SIZE, type GraphClient, type GraphObject, odataString } 
 import type { GraphIntegrationSettings } from '../graph-integration-settings.js';
 import { classifyGroup, GROUP_KIND_PROPERTIES, groupKindSelected } from '../group-kinds.js';
 
-/** What the sync reads of a group. */
-export const GROUP_SELECT = ['id', 'displayName', ...GROUP_KIND_PROPERTIES] as const satisfies readonly [string, ...string[]];
+/** What the sync reads of a group: its name, what its kind is made of, and the SID of the AD group it was synced from. */
+export const GROUP_SELECT = ['id', 'displayName', ...GROUP_KIND_PROPERTIES, 'onPremisesSecurityIdentifier'] as const satisfies readonly [string, ...string[]];
 /** What a groups delta round tracks: the same, and direct members. */
 export const GROUP_DELTA_SELECT = [...GROUP_SELECT, 'members'] as const satisfies readonly [string, ...string[]];
 

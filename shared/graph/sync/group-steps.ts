@@ -1,13 +1,16 @@
 // The steps that write the selected Graph groups as this source's groups: a page of a group list (full run), a few
 // groups read by id (explicit selection), a page of a groups delta round. A group is found again by its Graph id (our
-// group's externalId, and the `g-` state row), created disabled for targeting as SCIM's are, renamed when Graph
-// renames it, and removed when it is deleted in Graph or leaves the selection. Group names are unique per source;
+// group's externalId, and the `g-` state row), created disabled for targeting as SCIM's are, with its kind and the
+// on-premises SID Graph gives, renamed or reclassified when Graph changes them, and removed when it is deleted in Graph
+// or leaves the selection. Group names are unique per source;
 // a name another of its groups holds gets the Graph id appended until that one goes.
 import { NameTakenError, NotFoundError } from '../../directory/errors.js';
+import type { GroupFields } from '../../directory/source-groups.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import type { GraphObject } from '../graph-client.js';
 import type { DeltaChange } from '../graph-delta.js';
 import { getGroup } from '../graph-directory-reader.js';
+import { classifyGroup, groupKindOf } from '../group-kinds.js';
 import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
 import { GROUP_SELECT, isSelected } from './group-selection.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
@@ -24,29 +27,39 @@ async function existingGroupId(ctx: SyncContext, graphId: string): Promise<strin
   return (await ctx.groups.findByExternalId(ctx.integrationId, graphId))[0]?.id;
 }
 
-/** Creates or renames our group for a selected Graph group; answers our group's id. */
+/** The fields our group takes from a Graph group (its name aside): the Graph id, the kind, the on-premises SID. */
+function groupFieldsOf(group: GraphObject, graphId: string): Omit<GroupFields, 'displayName'> {
+  const sid = group.onPremisesSecurityIdentifier;
+  return { externalId: graphId, kind: groupKindOf(classifyGroup(group)), ...(typeof sid === 'string' && sid !== '' ? { onPremisesSecurityIdentifier: sid } : {}) };
+}
+
+/** Creates, renames or reclassifies our group for a selected Graph group; answers our group's id. */
 export async function writeGroup(ctx: SyncContext, group: GraphObject, tally: StepTally): Promise<string> {
   const graphId = String(group.id);
   const displayName = typeof group.displayName === 'string' && group.displayName.trim() !== '' ? group.displayName : graphId;
+  const fields = groupFieldsOf(group, graphId);
   const existing = await existingGroupId(ctx, graphId);
   tally.add('groupsSeen');
   if (existing === undefined) {
     tally.add('groupsCreated');
     tally.change(`create group ${displayName}`);
     if (ctx.dryRun) return DRY_RUN_NEW_GROUP;
-    const created = await withFallbackName(displayName, graphId, (name) => ctx.groups.create(ctx.integrationId, { displayName: name, externalId: graphId }, []));
+    const created = await withFallbackName(displayName, graphId, (name) => ctx.groups.create(ctx.integrationId, { ...fields, displayName: name }, []));
     logChange(ctx, { operation: 'create', resourceType: 'Group', resourceId: created.id, displayName: created.displayName });
     return created.id;
   }
   const current = await ctx.groups.require(ctx.integrationId, existing);
-  if (current.displayName === displayName) return existing;
   // Named with its Graph id while another group held the name: renamed once the name is free.
-  if (current.displayName === fallbackName(displayName, graphId) && (await ctx.groups.findByDisplayName(ctx.integrationId, displayName)) !== undefined) return existing;
+  const keepsName =
+    current.displayName === displayName ||
+    (current.displayName === fallbackName(displayName, graphId) && (await ctx.groups.findByDisplayName(ctx.integrationId, displayName)) !== undefined);
+  const sameFields = current.kind === fields.kind && current.onPremisesSecurityIdentifier === fields.onPremisesSecurityIdentifier;
+  if (keepsName && sameFields) return existing;
   tally.add('groupsUpdated');
-  tally.change(`rename group ${current.displayName} to ${displayName}`);
+  tally.change(keepsName ? `update the kind or on-premises SID of group ${current.displayName}` : `rename group ${current.displayName} to ${displayName}`);
   if (ctx.dryRun) return existing;
-  const renamed = await withFallbackName(displayName, graphId, (name) =>
-    ctx.groups.change(ctx.integrationId, existing, () => ({ fields: { displayName: name, externalId: graphId }, delta: { removeAll: false, add: [], remove: [] } })),
+  const renamed = await withFallbackName(keepsName ? current.displayName : displayName, graphId, (name) =>
+    ctx.groups.change(ctx.integrationId, existing, () => ({ fields: { ...fields, displayName: name }, delta: { removeAll: false, add: [], remove: [] } })),
   );
   logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: existing, displayName: renamed.displayName });
   return existing;

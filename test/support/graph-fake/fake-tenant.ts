@@ -121,7 +121,7 @@ export class FakeTenant {
       mailNickname: input.displayName.replace(/\W/g, '').toLowerCase(),
       membershipRule: dynamicRule ?? null,
       membershipRuleProcessingState: dynamicRule === undefined ? null : 'On',
-      onPremisesSyncEnabled: null, visibility: kind === 'microsoft365' ? 'Private' : null, createdDateTime: '2026-01-01T00:00:00Z',
+      onPremisesSyncEnabled: null, onPremisesSecurityIdentifier: null, visibility: kind === 'microsoft365' ? 'Private' : null, createdDateTime: '2026-01-01T00:00:00Z',
       ...rest,
     });
     this.members.set(id, new Map());

@@ -35,7 +35,7 @@ const USER_DEFAULT = ['businessPhones', 'displayName', 'givenName', 'id', 'jobTi
 const GROUP_PROPERTIES = new Set([
   'id', 'classification', 'createdDateTime', 'deletedDateTime', 'description', 'displayName', 'expirationDateTime',
   'groupTypes', 'isAssignableToRole', 'mail', 'mailEnabled', 'mailNickname', 'membershipRule',
-  'membershipRuleProcessingState', 'onPremisesSamAccountName', 'onPremisesSyncEnabled', 'proxyAddresses',
+  'membershipRuleProcessingState', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier', 'onPremisesSyncEnabled', 'proxyAddresses',
   'securityEnabled', 'securityIdentifier', 'visibility',
 ]);
 const GROUP_DEFAULT = ['id', 'createdDateTime', 'description', 'displayName', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname', 'membershipRule', 'membershipRuleProcessingState', 'securityEnabled', 'visibility'];

@@ -23,6 +23,7 @@ const records = [group('a', 'g1', 'Sales (AD)', 'S-1-5-21-1'), group('a', 'g2', 
 const store = {
   list: (integrationId: string) => records.filter((record) => record.integrationId === integrationId),
   findByDisplayName: (integrationId: string, name: string) => Promise.resolve(records.find((record) => record.integrationId === integrationId && record.displayName.toLowerCase() === name.toLowerCase())),
+  findByOnPremisesSid: (integrationId: string, sid: string) => Promise.resolve(records.filter((record) => record.integrationId === integrationId && record.onPremisesSecurityIdentifier === sid)),
 } as unknown as GroupStore;
 const integrations = [{ id: 'a', displayName: 'AD' }, { id: 'b', displayName: 'Entra' }] as IntegrationRecord[];
 const across = new GroupsAcrossSources(store, { setEnabled: () => Promise.resolve(undefined) }, { groupsOf: () => Promise.resolve([]) }, { page: () => Promise.resolve({ members: [] }) }, () => Promise.resolve(integrations));
@@ -35,6 +36,11 @@ describe('groups across sources', () => {
     expect(byId.get('g3')?.possibleDuplicates).toEqual([{ integrationId: 'a', groupId: 'g1', displayName: 'Sales (AD)', reason: 'onPremisesSid' }]);
     expect(byId.get('g4')?.possibleDuplicates).toEqual([]);
     expect((await across.list({ status: 'all', pageSize: 10, kind: 'security' })).groups).toHaveLength(4);
+  });
+
+  it('finds the group of another source with the same SID on another page', async () => {
+    const { groups } = await across.list({ status: 'all', pageSize: 1 });
+    expect(groups.map((item) => [item.id, item.possibleDuplicates])).toEqual([['g1', [{ integrationId: 'b', groupId: 'g3', displayName: 'Sales', reason: 'onPremisesSid' }]]]);
   });
 
   it('pages in (integration, group) order', async () => {
