@@ -30,12 +30,12 @@ function harness(groupIds: string[], enabled: (groupId: string) => boolean | und
   };
   const resolver = new AudienceResolver(
     {
-      userIdsInRange: async (_integrationId: string, _groupId: string, range: { from: string }) => {
+      userIdsInRange: (_integrationId: string, _groupId: string, range: { from: string }) => {
         indexReads += 1;
-        return [`${range.from === '' ? '00' : range.from}-member`];
+        return Promise.resolve([`${range.from === '' ? '00' : range.from}-member`]);
       },
     },
-    { peopleInShard: async () => [] },
+    { peopleInShard: () => Promise.resolve([]) },
     {
       get: async (_integrationId: string, groupId: string) => {
         pending.add(groupId);
@@ -44,7 +44,7 @@ function harness(groupIds: string[], enabled: (groupId: string) => boolean | und
         return group(groupId);
       },
     },
-    { get: async () => undefined },
+    { get: () => Promise.resolve(undefined) },
   );
   const condition: AudienceCondition = { kind: 'or', conditions: groupIds.map((groupId) => ({ kind: 'group', integrationId: 'i1', groupId })) };
   return { resolver, condition, checks, pending, indexReads: () => indexReads };
