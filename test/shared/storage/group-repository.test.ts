@@ -192,3 +192,32 @@ describe('GroupRepository: uniqueness and updates', () => {
     await expect(repo.delete(created)).rejects.toBeInstanceOf(ConcurrentUpdateError);
   });
 });
+
+describe('GroupRepository: kind and on-premises SID', () => {
+  const SID = 'S-1-5-21-1004336348-1177238915-682003330-512';
+  const withSid = (integrationId: string, displayName: string, fields: Partial<GroupRecord>): GroupRecord => ({ ...group(integrationId, displayName), ...fields });
+
+  it('stores them with the group and moves its SID index row (s:<sid>|<id>) in the group\'s own transactions', async () => {
+    const integration = newIntegration();
+    const first = await repo.create(withSid(integration, 'Sales', { kind: 'security', onPremisesSecurityIdentifier: SID }));
+    // No uniqueness: two groups of one source may carry one SID.
+    const second = await repo.create(withSid(integration, 'Sales (copy)', { kind: 'dynamic', onPremisesSecurityIdentifier: SID }));
+    await repo.create(group(integration, 'Plain'));
+    expect(await repo.get(integration, first.id)).toMatchObject({ kind: 'security', onPremisesSecurityIdentifier: SID });
+    expect((await repo.findByOnPremisesSid(integration, SID)).map((g) => g.id).sort()).toEqual([first.id, second.id].sort());
+    // A SID that continues the one asked for is not a match.
+    await repo.create(withSid(integration, 'Longer', { onPremisesSecurityIdentifier: `${SID}|9` }));
+    expect(await repo.findByOnPremisesSid(integration, SID)).toHaveLength(2);
+
+    const moved = await repo.update(second, { ...second, onPremisesSecurityIdentifier: `${SID}0` });
+    expect((await repo.findByOnPremisesSid(integration, SID)).map((g) => g.id)).toEqual([first.id]);
+    expect((await repo.findByOnPremisesSid(integration, `${SID}0`)).map((g) => g.id)).toEqual([second.id]);
+    const { onPremisesSecurityIdentifier: _sid, ...withoutSid } = moved;
+    await repo.update(moved, withoutSid);
+    expect(await repo.findByOnPremisesSid(integration, `${SID}0`)).toEqual([]);
+
+    await repo.delete((await repo.get(integration, first.id)) as GroupRecord);
+    expect(await repo.findByOnPremisesSid(integration, SID)).toEqual([]);
+    expect((await rowKeys(integration)).filter((key) => key.startsWith('s:'))).toHaveLength(1);
+  });
+});
