@@ -3,7 +3,7 @@
 // Choosing another moves to `#<screen>/<integration id>`, so the choice survives a reload and the back button.
 import { h, labelled, option } from './dom.js';
 import { type Feedback, feedback } from './feedback.js';
-import type { Integration } from './admin-types.js';
+import type { Integration } from '../../../shared/admin-api/wire-types.js';
 import type { ScreenContext } from './screens/screen.js';
 
 interface PickedIntegration {

@@ -4,19 +4,21 @@
 import { adminApi, signInStatusUrl } from './api.js';
 import { clear, h } from './dom.js';
 import { forgetFunctionKey, storedFunctionKey, storeFunctionKey } from './function-key.js';
-import type { Integration } from './admin-types.js';
+import type { Integration } from '../../../shared/admin-api/wire-types.js';
 import { allGroupsScreen } from './screens/all-groups.js';
 import { attributesScreen } from './screens/attributes.js';
 import { audienceScreen } from './screens/audience.js';
 import { groupsScreen } from './screens/groups.js';
 import { integrationsScreen } from './screens/integrations.js';
 import { readSignInStatus } from './sign-in.js';
+import { provisioningLogScreen } from './screens/provisioning-log.js';
 import { type Screen, type ScreenContext, screenHash } from './screens/screen.js';
+import { syncRunsScreen } from './screens/sync-runs.js';
 import { targetingAttributesScreen } from './screens/targeting-attributes.js';
 import { usersScreen } from './screens/users.js';
 
 /** The navigation, in order; the first is where the page opens. */
-const SCREENS: readonly Screen[] = [integrationsScreen, groupsScreen, attributesScreen, usersScreen, allGroupsScreen, targetingAttributesScreen, audienceScreen];
+const SCREENS: readonly Screen[] = [integrationsScreen, groupsScreen, attributesScreen, usersScreen, allGroupsScreen, targetingAttributesScreen, audienceScreen, syncRunsScreen, provisioningLogScreen];
 
 function required<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);

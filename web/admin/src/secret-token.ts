@@ -4,7 +4,7 @@
 import { type AdminApi, segment } from './api.js';
 import { clear, h } from './dom.js';
 import type { Feedback } from './feedback.js';
-import type { Integration } from './admin-types.js';
+import type { Integration } from '../../../shared/admin-api/wire-types.js';
 
 /** Shown on the hidden token, and part of its accessible name (which must contain the visible text). */
 const REVEAL_HINT = 'Double-click (or press Enter) to reveal';

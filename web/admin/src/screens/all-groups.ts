@@ -4,7 +4,7 @@
 import { segment } from '../api.js';
 import { h, labelled, option, table } from '../dom.js';
 import { type Feedback, feedback } from '../feedback.js';
-import type { GroupMemberPage, SourceGroup, SourceGroupPage } from '../targeting-types.js';
+import type { GroupMemberPage, SourceGroup, SourceGroupPage } from '../../../../shared/admin-api/wire-types.js';
 import type { Screen, ScreenContext } from './screen.js';
 
 const PAGE_SIZE = 50;

@@ -3,7 +3,7 @@
 // The Add Attribute dialog waits for the targeting-attribute routes (issue 7, section 1).
 import { segment } from '../api.js';
 import { formatTime, h, labelled, table } from '../dom.js';
-import type { CatalogAttribute } from '../admin-types.js';
+import type { CatalogAttribute } from '../../../../shared/admin-api/wire-types.js';
 import { drawForIntegration } from '../integration-picker.js';
 import type { Screen } from './screen.js';
 

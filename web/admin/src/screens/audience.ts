@@ -3,7 +3,7 @@
 // change (a short pause after typing), with the first users who match and "More users" for the next pages.
 import { h, labelled, option, table } from '../dom.js';
 import { feedback } from '../feedback.js';
-import type { AudienceAnswer, SourceGroup, SourceGroupPage, TargetingAttribute } from '../targeting-types.js';
+import type { AudienceAnswer, SourceGroup, SourceGroupPage, TargetingAttribute } from '../../../../shared/admin-api/wire-types.js';
 import type { Screen, ScreenContext } from './screen.js';
 
 const PAGE_SIZE = 25;

@@ -4,7 +4,7 @@
 import { segment } from '../api.js';
 import { formatTime, h, labelled, option, table } from '../dom.js';
 import type { Feedback } from '../feedback.js';
-import type { AdminGroup } from '../admin-types.js';
+import type { AdminGroup } from '../../../../shared/admin-api/wire-types.js';
 import { drawForIntegration } from '../integration-picker.js';
 import type { Screen, ScreenContext } from './screen.js';
 

@@ -5,7 +5,7 @@ import { segment } from '../api.js';
 import { formatTime, h, labelled, option } from '../dom.js';
 import { confirmAction, type Feedback } from '../feedback.js';
 import type { SecretTokenView } from '../secret-token.js';
-import type { ConnectionCheck, Integration, IntegrationActivity, RotatedToken } from '../admin-types.js';
+import type { ConnectionCheck, Integration, IntegrationActivity, RotatedToken } from '../../../../shared/admin-api/wire-types.js';
 import type { ScreenContext } from './screen.js';
 
 export interface RowActions {

@@ -5,7 +5,7 @@
 import { formatTime, h, labelled, option, table } from '../dom.js';
 import { type Feedback, feedback } from '../feedback.js';
 import { secretTokenView } from '../secret-token.js';
-import type { CreatedIntegration, Integration } from '../admin-types.js';
+import type { CreatedIntegration, Integration } from '../../../../shared/admin-api/wire-types.js';
 import { activityCell, checkButton, deleteButton, renameButton, rotateButton, type RowActions, statusText } from './integration-actions.js';
 import { type Screen, type ScreenContext, screenHash } from './screen.js';
 

@@ -4,7 +4,7 @@
 import { segment } from '../api.js';
 import { formatTime, h, labelled, table } from '../dom.js';
 import type { Feedback } from '../feedback.js';
-import type { Integration, ProvisioningLogEntry, ProvisioningLogPage } from '../admin-types.js';
+import type { Integration, ProvisioningLogEntry, ProvisioningLogPage } from '../../../../shared/admin-api/wire-types.js';
 import { drawForIntegration } from '../integration-picker.js';
 import type { Screen, ScreenContext } from './screen.js';
 

@@ -1,7 +1,7 @@
 // A screen of the page: one entry in the navigation, drawn into the main area for a location hash
 // `#<id>` or `#<id>/<argument>` (an integration id, a user id). A new screen is a module and one line in main.ts.
 import type { AdminApi } from '../api.js';
-import type { Integration } from '../admin-types.js';
+import type { Integration } from '../../../../shared/admin-api/wire-types.js';
 
 export interface ScreenContext {
   readonly api: AdminApi;

@@ -4,8 +4,7 @@
 import { segment } from '../api.js';
 import { h, labelled, option, table } from '../dom.js';
 import { confirmAction, type Feedback, feedback } from '../feedback.js';
-import type { Integration } from '../admin-types.js';
-import type { DataSourceAttribute, TargetingAttribute } from '../targeting-types.js';
+import type { DataSourceAttribute, Integration, TargetingAttribute } from '../../../../shared/admin-api/wire-types.js';
 import type { Screen, ScreenContext } from './screen.js';
 
 /** Backfill steps one Save runs before it says the rest continues on the next visit. */

@@ -3,7 +3,7 @@
 import { segment } from '../api.js';
 import { formatTime, h, labelled, table } from '../dom.js';
 import { type Feedback, feedback } from '../feedback.js';
-import type { ContentManagerUser, Integration, UserDetail } from '../admin-types.js';
+import type { ContentManagerUser, Integration, UserDetail } from '../../../../shared/admin-api/wire-types.js';
 import { type Screen, type ScreenContext, screenHash } from './screen.js';
 
 const PAGE_SIZE = 50;

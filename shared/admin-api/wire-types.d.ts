@@ -1,5 +1,7 @@
-// The shapes the admin API answers (shared/admin-api/), as far as the page reads them. Written out here rather than
-// imported: the browser build compiles web/ only, never server modules.
+// The admin API's answers as they travel (JSON), as far as the admin page reads them: one import-free module that both
+// the server (tsconfig.json, which checks the API's views against it: test/shared/admin-api/wire-types.test.ts and the
+// declared types of the views) and the page (web/tsconfig.json, which compiles web/ only and may import nothing else)
+// include. A declaration file, so the page's build emits nothing for it and its rootDir stays web/admin/src.
 
 export interface Integration {
   id: string;
@@ -114,4 +116,57 @@ export interface SyncRunPage {
   runs: SyncRun[];
   /** The `after` of the next page. */
   next?: string;
+}
+
+export interface GroupRef {
+  integrationId: string;
+  groupId: string;
+}
+
+export interface SourceGroup {
+  integrationId: string;
+  integrationName: string;
+  id: string;
+  displayName: string;
+  externalId?: string;
+  kind: string;
+  enabled: boolean;
+  lastModified: string;
+  possibleDuplicates: (GroupRef & { displayName: string; reason: 'displayName' | 'onPremisesSid' })[];
+}
+
+export interface SourceGroupPage {
+  groups: SourceGroup[];
+  continuationToken?: string;
+}
+
+export interface GroupMemberPage {
+  displayName: string;
+  members: { value: string; type: 'User' | 'Group'; display?: string }[];
+  continuationToken?: string;
+}
+
+export interface TargetingAttribute {
+  id: string;
+  name: string;
+  integrationId: string;
+  path: string;
+  label: string;
+  enabled: boolean;
+  created: string;
+  lastModified: string;
+  backfill: { status: 'pending' | 'done'; indexedPeople: number };
+}
+
+export interface DataSourceAttribute {
+  path: string;
+  label: string;
+  type: string;
+  sampleValues: string[];
+}
+
+export interface AudienceAnswer {
+  total: number;
+  users: { id: string; upn?: string; displayName?: string; contentManagerUser: boolean }[];
+  continuationToken?: string;
 }
