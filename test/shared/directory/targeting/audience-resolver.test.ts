@@ -26,7 +26,7 @@ function harness(groupIds: string[], enabled: (groupId: string) => boolean | und
   let indexReads = 0;
   const group = (groupId: string): GroupRecord | undefined => {
     const on = enabled(groupId);
-    return on === undefined ? undefined : { id: groupId, integrationId: 'i1', displayName: `Group ${groupId}`, enabled: on, created: '', lastModified: '' };
+    return on === undefined ? undefined : { id: groupId, integrationId: 'i1', displayName: `Group ${groupId}`, enabled: on, created: '', lastModified: '', version: 1 };
   };
   const resolver = new AudienceResolver(
     {
