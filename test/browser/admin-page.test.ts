@@ -183,6 +183,8 @@ describe('the admin page in a browser', () => {
     expect(await dialog.getByLabel('Data Source', { exact: true }).locator('option:checked').innerText()).toBe('Contoso <b>Entra</b>');
     await dialog.getByLabel('Data Source Attribute').selectOption({ label: 'Department (enterprise)' });
     await dialog.getByText(/sample values: .*research/).waitFor();
+    expect(await dialog.getByLabel('Name').inputValue()).toBe('Department (enterprise)');
+    expect(await dialog.getByLabel('Enable Attribute').isChecked()).toBe(true);
     await dialog.getByLabel('Name').fill('Department');
     await session.checkScreen('add-attribute');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -193,6 +195,7 @@ describe('the admin page in a browser', () => {
 
   it('builds an audience from the enabled group and the attribute, and shows its count and members', async () => {
     await page.getByRole('link', { name: 'Audience' }).click();
+    await page.getByText('Pick groups or add a condition.').waitFor();
     await page.getByLabel('Engineering (Contoso <b>Entra</b>)').check();
     await page.getByText('2 users match').waitFor();
     expect((await page.locator('tbody th').allInnerTexts()).sort()).toEqual(['ada@contoso.com', 'grace@contoso.com']);
@@ -201,6 +204,10 @@ describe('the admin page in a browser', () => {
     await page.getByText('1 user match').waitFor();
     expect(await page.locator('tbody th').allInnerTexts()).toEqual(['grace@contoso.com']);
     await session.checkScreen('audience');
+    await page.getByLabel('Operator').selectOption('startsWith');
+    await page.getByLabel('Value').fill('ENG');
+    await page.getByText(/^1 user match/).waitFor();
+    await expect.poll(() => page.locator('tbody th').allInnerTexts()).toEqual(['ada@contoso.com']);
   });
 
   it('regenerates the Secret Token after a confirmation; the new one works and the old one still does for the grace period', async () => {

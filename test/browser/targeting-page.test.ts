@@ -1,6 +1,7 @@
 // The targeting screens in headless Chromium against the local test host on Azurite: groups of every source switched
-// in bulk and their members, a targeting attribute added from the imported catalog (Add Attribute dialog, indexing
-// with progress), and an audience built with its live count and members. The steps build on each other.
+// in bulk and their members, and every control and table of the targeting screens named. (Adding a targeting
+// attribute on the page and building an audience are steps of the issue's scenario in admin-page.test.ts; here the
+// attribute is made through the API.) The steps build on each other.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminPageSession, openAdminPage } from '../support/admin-page-session.js';
@@ -29,6 +30,12 @@ beforeAll(async () => {
   }
   await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName: 'Everyone', members: ids.map((value) => ({ value })) });
   await scim.post('/Groups', { schemas: [SCIM_GROUP], displayName: 'Leads', members: [{ value: ids[0] }] });
+  const attribute = await session.host.admin('/targeting-attributes', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ integrationId: integration.id, path: `${ENTERPRISE}:department`, name: 'Department', enabled: true }),
+  });
+  expect(attribute.status).toBe(201);
   await session.signIn();
   await page.getByRole('heading', { name: 'Integrations', level: 2 }).waitFor();
 }, 120_000);
@@ -53,36 +60,6 @@ describe('the targeting screens', () => {
     await page.locator('.members li').nth(2).waitFor();
     expect(await page.locator('.members li').count()).toBe(3);
     await session.checkScreen('all-groups');
-  });
-
-  it('adds a targeting attribute from the imported catalog and indexes the values already there', async () => {
-    await page.getByRole('link', { name: 'Targeting attributes' }).click();
-    await page.getByText('No targeting attributes yet').waitFor();
-    await page.getByRole('button', { name: 'Add attribute' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Add attribute' });
-    await dialog.waitFor();
-    await dialog.getByLabel('Data Source Attribute').selectOption({ label: 'Department (enterprise)' });
-    await dialog.getByText(/sample values: .*engineering/).waitFor();
-    expect(await dialog.getByLabel('Name').inputValue()).toBe('Department (enterprise)');
-    await dialog.getByLabel('Name').fill('Department');
-    expect(await dialog.getByLabel('Enable Attribute').isChecked()).toBe(true);
-    await dialog.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Saved "Department"; 3 people have a value.').waitFor();
-    await page.getByRole('rowheader', { name: 'Department' }).waitFor();
-  });
-
-  it('builds an audience and shows its count and members as conditions change', async () => {
-    await page.getByRole('link', { name: 'Audience' }).click();
-    await page.getByText('Pick groups or add a condition.').waitFor();
-    await page.getByLabel('Everyone (Contoso Entra)').check();
-    await page.getByText('3 users match').waitFor();
-    await page.getByRole('button', { name: 'Add condition' }).click();
-    await page.getByLabel('Value').fill('ENGINEERING');
-    await page.getByText('2 users match').waitFor();
-    expect((await page.locator('tbody th').allInnerTexts()).sort()).toEqual(['ada@contoso.com', 'grace@contoso.com']);
-    await page.getByLabel('Operator').selectOption('startsWith');
-    await page.getByLabel('Value').fill('fin');
-    await page.getByText('1 user match').waitFor();
   });
 
   it('names every control and table on each targeting screen (no unlabelled input, select or button)', async () => {
