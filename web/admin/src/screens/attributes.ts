@@ -1,6 +1,6 @@
-// Users & Groups › Attributes, first part: the catalog of what one integration imported (every attribute path it has
-// written, with its type and when it was first and last seen), the list targeting attributes will be built from.
-// The Add Attribute dialog waits for the targeting-attribute routes (issue 7, section 1).
+// Users & Groups › Attributes: the catalog of what one integration imported (every attribute path it has written, with
+// its type and when it was first and last seen), the list targeting attributes are built from (the Add Attribute
+// dialog is on the Targeting attributes screen, targeting-attributes.ts).
 import { segment } from '../api.js';
 import { formatTime, h, labelled, table } from '../dom.js';
 import type { CatalogAttribute } from '../../../../shared/admin-api/wire-types.js';

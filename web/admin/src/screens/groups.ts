@@ -1,6 +1,6 @@
 // Users & Groups › Groups: one integration's imported groups, filtered by status (enabled / disabled / all) and name,
-// enabled or disabled for targeting one at a time or all selected at once. Member counts and the list across all
-// sources wait for their admin routes (issue 7, section 1).
+// enabled or disabled for targeting one at a time or all selected at once. The groups of every source, with possible
+// duplicates and members, are the All groups screen (all-groups.ts).
 import { segment } from '../api.js';
 import { formatTime, h, labelled, option, table } from '../dom.js';
 import type { Feedback } from '../feedback.js';
