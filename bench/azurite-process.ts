@@ -3,9 +3,9 @@
 // Run as a script (the child), it starts an in-memory Table service (and the queue service when asked) and reports
 // the connection string over IPC. With `countTableWrites`, the Table endpoint of that connection string is a counting
 // proxy in the same child (storage-counter.ts), which answers how many entities were written so far.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type AzuriteService, startAzurite } from '../local/azurite.js';
+import { forkBenchChild } from './child-process.js';
 import { startStorageCounter } from './storage-counter.js';
 
 export interface AzuriteProcessOptions {
@@ -28,11 +28,7 @@ interface Ready {
 
 export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): Promise<AzuriteProcess> {
   const args = ['--child', `--services=${(options.services ?? ['table']).join(',')}`, ...(options.countTableWrites === true ? ['--count-writes'] : [])];
-  const child = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as Ready));
-    child.once('exit', (code) => reject(new Error(`Azurite process exited with code ${code}`)));
-  });
+  const { child, ready, stop } = await forkBenchChild<Ready>(fileURLToPath(import.meta.url), args, ['ignore', 'ignore', 'inherit', 'ipc'], 'Azurite');
   return {
     connectionString: ready.connectionString,
     tableWrites: () =>
@@ -40,12 +36,7 @@ export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): 
         child.once('message', (message) => resolve((message as { rows: number }).rows));
         child.send({ kind: 'rows' });
       }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
 

@@ -3,9 +3,9 @@
 // (test/support/graph-fake/http-bridge.ts); the bench process forwards the cloud's Graph and login hosts to it, so the
 // real credential and Graph client run unchanged. Over IPC the parent asks for the tenant's change (the delta run's
 // 1% of users and memberships) and for the number of Graph requests served.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { GraphAppCredentials } from '../shared/graph/graph-credentials.js';
+import { forkBenchChild } from './child-process.js';
 import { createGraphFakeHandlers } from '../test/support/graph-fake/graph-fake.js';
 import type { GraphFakeOptions } from '../test/support/graph-fake/graph-routes.js';
 import { serveGraphFakeOverHttp } from '../test/support/graph-fake/http-bridge.js';
@@ -31,11 +31,7 @@ export interface GraphFakeProcess {
 }
 
 export async function startGraphFakeProcess(shape: SyntheticTenantShape): Promise<GraphFakeProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(shape)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as Ready));
-    child.once('exit', (code) => reject(new Error(`Graph fake process exited with code ${code}`)));
-  });
+  const { child, ready, stop } = await forkBenchChild<Ready>(fileURLToPath(import.meta.url), ['--child', JSON.stringify(shape)], ['ignore', 'inherit', 'inherit', 'ipc'], 'Graph fake');
   let nextId = 0;
   const ask = <T>(question: Ask): Promise<T> =>
     new Promise<T>((resolve) => {
@@ -54,12 +50,7 @@ export async function startGraphFakeProcess(shape: SyntheticTenantShape): Promis
     buildSeconds: ready.buildSeconds,
     change: (fraction) => ask({ kind: 'change', fraction }),
     requests: () => ask({ kind: 'requests' }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
 

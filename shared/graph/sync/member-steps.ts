@@ -22,6 +22,11 @@ export interface MembersPayload {
   readonly g: string;
   /** Our group ('new' in a dry run for a group it would create). */
   readonly id: string;
+  /**
+   * Set by a real full run, whose first stage matched every Graph user and stamped the `u-` row of each matched one
+   * with the run: members are then matched by those rows (read once per process) instead of each one again.
+   */
+  readonly matched?: true;
 }
 
 export interface FanOutPayload {
@@ -33,11 +38,38 @@ export interface FanOutPayload {
   readonly c?: string;
 }
 
+/** Users one process keeps from a run's `u-` rows (about 15 MB at 100,000); a larger tenant matches members again. */
+const RUN_MATCHES_LIMIT = 250_000;
+let runMatches: { readonly key: string; readonly matched: Promise<Map<string, string> | undefined> } | undefined;
+
+/** The users this real full run matched, read once per process and run (the last run's only), shared by its steps. */
+function usersMatchedByRun(ctx: SyncContext): Promise<Map<string, string> | undefined> {
+  const key = `${ctx.integrationId}/${ctx.runId}`;
+  if (runMatches?.key !== key) {
+    const matched = ctx.store.usersMatchedBy(ctx.runId, RUN_MATCHES_LIMIT);
+    runMatches = { key, matched };
+    // A failed read is not kept: the step's next delivery reads again.
+    matched.catch(() => {
+      if (runMatches?.matched === matched) runMatches = undefined;
+    });
+  }
+  return runMatches.matched;
+}
+
 const isUser = (member: GraphObject): boolean => member['@odata.type'] === undefined || member['@odata.type'] === '#microsoft.graph.user';
 
-async function matchedMembers(ctx: SyncContext, pages: AsyncIterable<GraphPage>): Promise<Map<string, MemberInput>> {
+/** The matched users among the members: by the run's matches when given, else each matched again. */
+async function matchedMembers(ctx: SyncContext, pages: AsyncIterable<GraphPage>, matched: Map<string, string> | undefined): Promise<Map<string, MemberInput>> {
   const desired = new Map<string, MemberInput>();
   for await (const page of pages) {
+    if (matched !== undefined) {
+      // A user without a row of this run is one it saw unmatched (or not at all): the reconciling stage removes it.
+      for (const member of page.value.filter(isUser)) {
+        const personId = matched.get(String(member.id));
+        if (personId !== undefined) desired.set(personId, { value: personId, type: 'User' });
+      }
+      continue;
+    }
     await forEachBounded(page.value.filter(isUser), MATCH_PARALLELISM, async (member) => {
       const person = await findMatch(member, ctx.settings.matchingKey, ctx.people);
       if (person !== undefined) desired.set(person.id, { value: person.id, type: 'User' });
@@ -68,10 +100,13 @@ async function currentUserMembers(ctx: SyncContext, groupId: string): Promise<Se
 
 export async function membersStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
   const transitive = ctx.settings.membershipDepth === 'transitive';
-  const select = userSelect(ctx.settings);
+  const matched = payload.matched === true && !ctx.dryRun ? await usersMatchedByRun(ctx) : undefined;
+  // Members matched by the run's rows need only their ids.
+  const select: readonly [string, ...string[]] = matched !== undefined ? ['id'] : userSelect(ctx.settings);
   let desired: Map<string, MemberInput>;
   try {
-    desired = await matchedMembers(ctx, transitive ? listTransitiveUserMembers(ctx.client, payload.g, select) : listDirectMembers(ctx.client, payload.g, select));
+    const members = transitive ? listTransitiveUserMembers(ctx.client, payload.g, select) : listDirectMembers(ctx.client, payload.g, select);
+    desired = await matchedMembers(ctx, members, matched);
   } catch (error) {
     // Deleted in Graph since it was listed: the next run removes it; its members stay as they were meanwhile.
     if (error instanceof GraphRequestError && error.status === 404) {
@@ -101,7 +136,9 @@ export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Prom
   if (payload.mode !== 'affected') {
     const page = await ctx.store.seenGroupsPage(ctx.runId, ctx.dryRun, payload.c);
     for (const row of page.rows) {
-      if (payload.mode === 'seen' || row.groupId === DRY_RUN_NEW_GROUP) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+      if (payload.mode === 'seen' || row.groupId === DRY_RUN_NEW_GROUP) {
+        steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId, ...(payload.mode === 'seen' && !ctx.dryRun ? { matched: true } : {}) } });
+      }
     }
     next = page.next;
   } else {

@@ -8,7 +8,7 @@
 //   RowKey `c-<run id>-<graph group id>`  a group whose direct members changed in a delta run
 //   RowKey `d-<run id>-<u|g>-<graph id>`  what a dry run saw (a dry run writes no `u-`/`g-` rows)
 // Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isNotFound } from '../../storage/storage-errors.js';
 import { submitChunked } from '../../storage/transactions.js';
 
@@ -54,6 +54,8 @@ export interface RowPage<T> {
 
 /** Rows per page of the reconciling scans. */
 const PAGE_SIZE = 500;
+/** Rows per page of a whole-range read (Table Storage's largest page). */
+const SCAN_PAGE_SIZE = 1000;
 /** Descendant ids kept per group (a property holds 32K characters); more: unknown, so any change recomputes it. */
 const MAX_DESCENDANTS = 800;
 
@@ -112,10 +114,10 @@ export class GraphSyncStateStore {
     await submitChunked(this.table, actions);
   }
 
-  private async page(filter: string, continuation: string | undefined): Promise<RowPage<Entity>> {
+  private async page(filter: string, continuation: string | undefined, pageSize = PAGE_SIZE): Promise<RowPage<Entity>> {
     const pages = this.table
       .listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${this.partition}' and ${filter}` } })
-      .byPage({ maxPageSize: PAGE_SIZE, ...(continuation === undefined ? {} : { continuationToken: continuation }) });
+      .byPage({ maxPageSize: pageSize, ...(continuation === undefined ? {} : { continuationToken: continuation }) });
     const result = await pages.next();
     if (result.done === true) return { rows: [], next: undefined };
     return { rows: [...result.value], next: result.value.continuationToken };
@@ -162,6 +164,22 @@ export class GraphSyncStateStore {
     return entity === undefined ? undefined : userRow(entity);
   }
 
+  /**
+   * Graph id → person of every user this run matched (the `u-` rows it stamped), read a storage page at a time with
+   * one range query; undefined once there are more than `limit` (the caller then reads rows one by one).
+   */
+  async usersMatchedBy(runId: string, limit: number): Promise<Map<string, string> | undefined> {
+    const matched = new Map<string, string>();
+    let continuation: string | undefined;
+    do {
+      const page = await this.page(odata`RowKey ge 'u-' and RowKey lt 'u.' and seenRun eq ${runId}`, continuation, SCAN_PAGE_SIZE);
+      for (const entity of page.rows) matched.set(String(entity.rowKey).slice(2), String(entity.personId));
+      if (matched.size > limit) return undefined;
+      continuation = page.next;
+    } while (continuation !== undefined);
+    return matched;
+  }
+
   async getGroup(graphId: string): Promise<GroupStateRow | undefined> {
     const entity = await this.read(`g-${graphId}`);
     return entity === undefined ? undefined : groupRow(entity);
@@ -178,8 +196,10 @@ export class GraphSyncStateStore {
       await this.upsertAll(groups.map((group) => ({ rowKey: `d-${runId}-g-${group.graphId}`, groupId: group.groupId, seenRun: runId })));
       return;
     }
-    // A merge keeps the descendants the members step stores.
-    for (const group of groups) await this.merge(`g-${group.graphId}`, { groupId: group.groupId, seenRun: runId });
+    // A merge keeps the descendants the members step stores; the page's merges go in transactions of 100.
+    const unique = [...new Map(groups.map((group) => [group.graphId, group])).values()];
+    const actions: TransactionAction[] = unique.map((group) => ['upsert', { partitionKey: this.partition, rowKey: `g-${group.graphId}`, groupId: group.groupId, seenRun: runId }, 'Merge']);
+    await submitChunked(this.table, actions);
   }
 
   async setDescendants(graphId: string, descendants: readonly string[] | undefined): Promise<void> {
