@@ -141,9 +141,13 @@ export class PersonDirectory {
     // Catalogued before the write: a create retried after its first attempt wrote the user is refused and writes
     // nothing, so a catalog write left for after the user would never happen.
     await this.catalog.record(integration.id, input.attributes);
-    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      // A retry reads key rows through to the main row: a copy it trusted may describe a person just deleted.
-      const { found, shared } = await this.findInView(integration.id, key, { verified: attempt > 0, together: true });
+    for (let attempt = 0; attempt <= CREATE_ATTEMPTS; attempt++) {
+      // The first attempt takes the name as new, without reading it: a source POSTs a name its match found nobody by
+      // (Entra's GET), and the person's transaction creates the name's rows in its own partition, so it fails if anyone
+      // holds them (PersonStore.create then removes the index rows it wrote: the id is this attempt's own). The next
+      // attempt reads both names, as every attempt did before; a retry after that reads key rows through to the main
+      // row: a copy it trusted may describe a person just deleted.
+      const { found, shared }: { found?: PersonRecord; shared?: PersonRecord } = attempt === 0 ? {} : await this.findInView(integration.id, key, { verified: attempt > 1, together: true });
       if (found !== undefined) throw new NameTakenError(`A user with userName "${userName}" already exists.`);
       // The person known organisation-wide by this name, when this integration has no live record of it: a staged
       // record it shares with the integrations that staged the same name, or a user it deleted and now sends again.

@@ -1,10 +1,12 @@
 // Writing a person together with its key rows and index rows, and the read-modify-write loop that keeps concurrent
-// writers from losing each other's updates (ETag-guarded, retried: write-retries.ts).
+// writers from losing each other's updates (ETag-guarded, retried: write-retries.ts). A write adds the index rows the
+// person must have (requiredIndexEntriesOf) and removes those of values it no longer has at all (indexEntriesOf), so a
+// row that is only a superfluous hint is neither written nor left behind.
 import { caseFoldKey } from '../storage/keys.js';
 import { assertPersonFits } from '../storage/person-entity.js';
 import type { PersonRecord } from './model/person-record.js';
 import type { IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
-import { indexEntriesOf, nameKeysOf, scopedKeysOf } from './user-view.js';
+import { indexEntriesOf, nameKeysOf, requiredIndexEntriesOf, scopedKeysOf } from './user-view.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
 /**
@@ -35,7 +37,7 @@ export class PersonStore {
   async create(person: PersonRecord): Promise<PersonRecord> {
     const next = withDerivedKeys(person);
     assertPersonFits(next); // before the index rows, so a person too large to store leaves nothing behind
-    const entries = indexEntriesOf(next);
+    const entries = requiredIndexEntriesOf(next);
     await this.index.addMissing(next.id, [], entries);
     let created: PersonRecord;
     try {
@@ -52,12 +54,10 @@ export class PersonStore {
   async save(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
     const next = withDerivedKeys(after);
     assertPersonFits(next);
-    const oldEntries = indexEntriesOf(before);
-    const newEntries = indexEntriesOf(next);
-    const claims = await this.index.addMissing(before.id, oldEntries, newEntries);
+    const claims = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(next));
     const saved = await this.people.update(before, next);
     await this.index.reassert(before.id, claims, this.currentEntries(before.id));
-    await this.index.removeStale(before.id, oldEntries, newEntries, this.currentEntries(before.id));
+    await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(next), this.currentEntries(before.id));
     await this.observer?.written(before.id, before, saved);
     return saved;
   }
@@ -68,7 +68,11 @@ export class PersonStore {
     await this.observer?.written(person.id, person, undefined);
   }
 
-  /** Reads the index entries the person has now (none once it is gone): the check before an index row is removed. */
+  /**
+   * Reads the index entries the person has now (none once it is gone): the check before an index row is removed, and
+   * before a lost claim is written again. Every entry of the person counts, required or not: a row is kept while the
+   * person has its value.
+   */
   private currentEntries(id: string): () => Promise<IndexEntry[]> {
     return async () => {
       const current = await this.people.getById(id);

@@ -75,7 +75,10 @@ function emailValues(doc: UserDocument): string[] {
     .filter((value): value is string => typeof value === 'string' && value !== '');
 }
 
-/** Index rows for `externalId`, `displayName` and `emails.value` filters, per scope. */
+/**
+ * Index entries for `externalId`, `displayName` and `emails.value` filters, per scope: every row the person may hold
+ * (what a write removes when the value goes, and what a delete removes). requiredIndexEntriesOf says which must exist.
+ */
 export function indexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): IndexEntry[] {
   const entries: IndexEntry[] = [];
   if (person.cm !== undefined) {
@@ -90,4 +93,17 @@ export function indexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): In
     for (const email of emailValues(source.doc)) entries.push({ scope, attr: 'email', value: email.toLowerCase() });
   }
   return entries;
+}
+
+/**
+ * The index entries whose rows must exist: all of indexEntriesOf except a source's value equal to the Content
+ * Manager's value of the same attribute (a create-mode user's displayName and e-mail, usually), which the `cm` row
+ * already finds: every index lookup reads the integration's scope and `cm` together and checks each candidate against
+ * the view (scim-api/user-service.ts), so one row per value is enough. A row of such an entry written before this rule
+ * (or kept while the values stayed equal) is a superfluous hint: kept while the person has the value, removed with it.
+ */
+export function requiredIndexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): IndexEntry[] {
+  const entries = indexEntriesOf(person);
+  const contentManager = new Set(entries.filter((entry) => entry.scope === 'cm').map((entry) => `${entry.attr}|${entry.value}`));
+  return entries.filter((entry) => entry.scope === 'cm' || !contentManager.has(`${entry.attr}|${entry.value}`));
 }

@@ -98,3 +98,10 @@ export class Interleaving {
     return iterator;
   }
 }
+
+/** Every schedule that places `second` calls of operation 1 among `length` calls (the rest are operation 0's). */
+export function placements(length: number, second: number): number[][] {
+  if (second === 0) return [Array.from({ length }, () => 0)];
+  if (length === second) return [Array.from({ length }, () => 1)];
+  return [...placements(length - 1, second).map((rest) => [0, ...rest]), ...placements(length - 1, second - 1).map((rest) => [1, ...rest])];
+}

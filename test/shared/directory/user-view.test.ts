@@ -6,6 +6,7 @@ import {
   isVisible,
   liveSource,
   nameKeysOf,
+  requiredIndexEntriesOf,
   scopedKeysOf,
   viewDocument,
   viewVersionTag,
@@ -208,5 +209,29 @@ describe('indexEntriesOf', () => {
   it('combines Content Manager and source entries', () => {
     const entries = indexEntriesOf(person({ cm, sources: { int1: source({ externalId: 'e1' }) } }));
     expect(entries.map((e) => `${e.scope}/${e.attr}`)).toEqual(['cm/displayName', 'cm/email', 'int1/externalId']);
+  });
+});
+
+describe('requiredIndexEntriesOf', () => {
+  it('leaves out a source value equal to the Content Manager value of the same attribute (the cm row finds it), and keeps the rest', () => {
+    const p = person({
+      cm,
+      sources: {
+        int1: source({ externalId: 'alice admin', displayName: 'ALICE ADMIN', emails: [{ value: 'alice@contoso.com' }, { value: 'alice@home.org' }] }),
+        int2: source({ displayName: 'Alice A.' }),
+      },
+    });
+    expect(requiredIndexEntriesOf(p).map((e) => `${e.scope}/${e.attr}/${e.value}`)).toEqual([
+      'cm/displayName/alice admin',
+      'cm/email/alice@contoso.com',
+      'int1/externalId/alice admin',
+      'int1/email/alice@home.org',
+      'int2/displayName/alice a.',
+    ]);
+  });
+
+  it('is every entry when there is no Content Manager user', () => {
+    const p = person({ sources: { int1: source({ externalId: 'e1', displayName: 'Alice Admin' }) } });
+    expect(requiredIndexEntriesOf(p)).toEqual(indexEntriesOf(p));
   });
 });

@@ -6,7 +6,7 @@ import { cleanUpPartition } from '../../../shared/storage/membership-clean-up-jo
 import { type MemberRow, MembershipRepository } from '../../../shared/storage/membership-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
-import { Interleaving } from '../../support/interleavings.js';
+import { Interleaving, placements } from '../../support/interleavings.js';
 
 let tables: TableClients;
 let repo: MembershipRepository;
@@ -209,13 +209,6 @@ async function rowsOfPartition(partitionKey: string): Promise<unknown[]> {
 /** Whether each side of the membership exists. */
 async function sides(integrationId: string, groupId: string, memberId: string): Promise<{ groupSide: boolean; memberSide: boolean }> {
   return { groupSide: await repo.isMember(integrationId, groupId, memberId), memberSide: (await repo.groupsOf(integrationId, memberId)).includes(groupId) };
-}
-
-/** Every schedule that places `second` calls of operation 1 among `length` calls (the rest are operation 0's). */
-function placements(length: number, second: number): number[][] {
-  if (second === 0) return [Array.from({ length }, () => 0)];
-  if (length === second) return [Array.from({ length }, () => 1)];
-  return [...placements(length - 1, second).map((rest) => [0, ...rest]), ...placements(length - 1, second - 1).map((rest) => [1, ...rest])];
 }
 
 describe('MembershipRepository: concurrent changes of one membership leave both sides agreeing, in every order', () => {
