@@ -61,7 +61,7 @@ export async function seed(all: Services, options: SeedOptions): Promise<Seeded>
     options.concurrency,
     async (i) => {
       ids[i] = (await write(i)).id;
-      if (++written % PROGRESS_EVERY === 0) options.log(`seeded ${written} users (${elapsed()})`);
+      if (++written % PROGRESS_EVERY === 0 && written < options.users) options.log(`seeded ${written} users (${elapsed()})`);
     },
   );
   options.log(`seeded ${options.users} users in ${elapsed()}`);
