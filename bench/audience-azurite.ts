@@ -2,10 +2,10 @@
 // storage is a separate service in Azure, and on two cores an emulator on the bench's event loop would charge its CPU
 // to every resolution measured), whose queries pinned to one partition read only that partition, as Azure's do
 // (azurite-partition-queries.ts). Run as a script (the child), it reports the connection string over IPC.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startAzurite } from '../local/azurite.js';
 import { narrowPartitionQueries } from './azurite-partition-queries.js';
+import { forkBenchChild } from './child-process.js';
 
 export interface AudienceAzurite {
   connectionString: string;
@@ -13,18 +13,8 @@ export interface AudienceAzurite {
 }
 
 export async function startAudienceAzurite(): Promise<AudienceAzurite> {
-  const child = fork(fileURLToPath(import.meta.url), ['--audience-azurite'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const connectionString = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { connectionString: string }).connectionString));
-    child.once('exit', (code) => reject(new Error(`Azurite process exited with code ${code}`)));
-  });
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { connectionString, stop };
+  const { ready, stop } = await forkBenchChild<{ connectionString: string }>(fileURLToPath(import.meta.url), ['--audience-azurite'], ['ignore', 'ignore', 'inherit', 'ipc'], 'Azurite');
+  return { connectionString: ready.connectionString, stop };
 }
 
 if (process.argv.includes('--audience-azurite') && process.send !== undefined) {
