@@ -211,6 +211,9 @@ async function sides(integrationId: string, groupId: string, memberId: string): 
   return { groupSide: await repo.isMember(integrationId, groupId, memberId), memberSide: (await repo.groupsOf(integrationId, memberId)).includes(groupId) };
 }
 
+/** The enumerations below run 70 (twice) and 165 interleavings against Azurite: seconds on an idle machine, more under load. */
+const ENUMERATION_TIMEOUT_MS = 180_000;
+
 describe('MembershipRepository: concurrent changes of one membership leave both sides agreeing, in every order', () => {
   it('an add and a remove of the same membership, each interleaving of their storage calls, from either start', async () => {
     // Each takes three calls uncontended (group side, member side, settling read); the slots spare room for a batch
@@ -229,7 +232,7 @@ describe('MembershipRepository: concurrent changes of one membership leave both 
         expect({ trace: run.trace, memberSide }).toEqual({ trace: run.trace, memberSide: groupSide });
       }
     }
-  });
+  }, ENUMERATION_TIMEOUT_MS);
 
   it('a group emptied (PUT) while a PATCH adds one member, each interleaving of the add\'s three calls', async () => {
     for (const schedule of placements(11, 3)) {
@@ -246,5 +249,5 @@ describe('MembershipRepository: concurrent changes of one membership leave both 
       }
       expect(await rowsOfPartition(cleanUpPartition('int7', group))).toEqual([]);
     }
-  });
+  }, ENUMERATION_TIMEOUT_MS);
 });
