@@ -83,10 +83,7 @@ async function main(): Promise<void> {
   const root = required('BENCH_PROJECT_ROOT');
   const registry = installFunctionsCore();
   await importFunctionModules(root);
-  // The app's settings are read from the environment where a module asks for them (the admin API's access options):
-  // the host's storage is the one setting they require.
-  process.env.AzureWebJobsStorage = required('BENCH_CONNECTION_STRING');
-  const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
+  const settings = parseSettings({ AzureWebJobsStorage: required('BENCH_CONNECTION_STRING') });
   useServices(await createServices(settings, { tablePrefix: required('BENCH_TABLE_PREFIX'), secrets: new LocalFileSecretStore(required('BENCH_SECRETS_PATH')) }));
   await runAppStartHooks(registry, root);
   const log = (line: string) => {

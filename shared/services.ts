@@ -1,6 +1,7 @@
 // Wiring: the repositories and domain services of one process, built once from the settings. Functions ask for
 // `services()`; tests, the local host and benchmarks build their own with createServices (e.g. with a table prefix).
 import { DefaultAzureCredential } from '@azure/identity';
+import { adminAccessFromSettings, type AdminAccessOptions } from './admin-api/admin-access.js';
 import { type Settings, settings } from './config.js';
 import { AttributeCatalog } from './directory/attribute-catalog.js';
 import { ContentManagerUsers } from './directory/content-manager-users.js';
@@ -51,6 +52,8 @@ export interface Services {
   audiences: AudienceResolver;
   /** Every SCIM write and Graph change, recorded off the request's critical path (provisioning-log/). */
   provisioningLog: ProvisioningLog;
+  /** Who may call the admin API, as the app settings say (admin-api/admin-access.ts). */
+  adminAccess: AdminAccessOptions;
 }
 
 export interface CreateServicesOptions {
@@ -106,6 +109,7 @@ export async function createServices(config: Settings, options: CreateServicesOp
     allGroups: new GroupsAcrossSources(groups, sourceGroups, memberships, memberReader, () => integrationRecords.list()),
     audiences: new AudienceResolver(memberReader, valueIndex, groups, targetingRecords),
     provisioningLog: new ProvisioningLog(new ProvisioningLogRepository(tables.provisioninglog), { recording: options.recordProvisioningLog !== false }),
+    adminAccess: adminAccessFromSettings(config),
   };
 }
 

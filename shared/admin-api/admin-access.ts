@@ -6,7 +6,7 @@
 // page itself: the page's own header (a cross-site page cannot send one without a CORS preflight, which this app never
 // grants) and, when the browser says, the same origin.
 import type { HttpRequest } from '@azure/functions';
-import { settings } from '../config.js';
+import type { Settings } from '../config.js';
 import { AdminError } from './admin-error.js';
 import { CLIENT_PRINCIPAL_HEADER, type ClientPrincipal, parseClientPrincipal } from './client-principal.js';
 import { type FunctionKeyCheck, hostFunctionKeyCheck } from './function-key-check.js';
@@ -31,20 +31,24 @@ export interface AdminAccessOptions {
 }
 
 let optionsOverride: Partial<AdminAccessOptions> | undefined;
-let fromSettings: AdminAccessOptions | undefined;
 
 /** Tests: replace parts of what the settings say (built-in authentication on or off); undefined restores them. */
 export function useAdminAccessOptions(options: Partial<AdminAccessOptions> | undefined): void {
   optionsOverride = options;
 }
 
-export function adminAccessOptions(): AdminAccessOptions {
-  fromSettings ??= {
-    builtInAuthentication: settings().WEBSITE_AUTH_ENABLED,
-    clientId: settings().ADMIN_AUTH_CLIENT_ID,
-    checkFunctionKey: hostFunctionKeyCheck({ websiteHostname: () => settings().WEBSITE_HOSTNAME }),
+/** The access options the app settings give (built once per process, with the services: services.ts). */
+export function adminAccessFromSettings(config: Pick<Settings, 'WEBSITE_AUTH_ENABLED' | 'ADMIN_AUTH_CLIENT_ID' | 'WEBSITE_HOSTNAME'>): AdminAccessOptions {
+  return {
+    builtInAuthentication: config.WEBSITE_AUTH_ENABLED,
+    clientId: config.ADMIN_AUTH_CLIENT_ID,
+    checkFunctionKey: hostFunctionKeyCheck({ websiteHostname: () => config.WEBSITE_HOSTNAME }),
   };
-  return { ...fromSettings, ...optionsOverride };
+}
+
+/** The options in force: the settings' own, with what a test replaced. */
+export function effectiveAdminAccess(fromSettings: AdminAccessOptions): AdminAccessOptions {
+  return optionsOverride === undefined ? fromSettings : { ...fromSettings, ...optionsOverride };
 }
 
 /** The key the request presents: the header first (even an empty or wrong one), as the Functions host reads it. */
@@ -79,7 +83,7 @@ function refuseCrossSiteWrite(request: HttpRequest): void {
 }
 
 /** Who is calling, or the 401/403 AdminError that refuses the request. */
-export async function authorizeAdminRequest(request: HttpRequest, options: AdminAccessOptions = adminAccessOptions()): Promise<AdminCaller> {
+export async function authorizeAdminRequest(request: HttpRequest, options: AdminAccessOptions): Promise<AdminCaller> {
   const key = presentedKey(request);
   if (key !== undefined) {
     if (await options.checkFunctionKey(key, request.url)) return { kind: 'functionKey' };

@@ -4,7 +4,7 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
 import { type Services, services } from '../services.js';
-import { authorizeAdminRequest } from './admin-access.js';
+import { authorizeAdminRequest, effectiveAdminAccess } from './admin-access.js';
 import { AdminError } from './admin-error.js';
 import {
   fromStorageError,
@@ -72,8 +72,9 @@ export function adminEndpoint(name: string, operation: AdminOperation): HttpHand
     const opName = `admin.${name}.${request.method.toLowerCase()}`;
     const integrationId = request.params.id;
     try {
-      await authorizeAdminRequest(request);
-      const response = await operation(request, await services(), context);
+      const all = await services();
+      await authorizeAdminRequest(request, effectiveAdminAccess(all.adminAccess));
+      const response = await operation(request, all, context);
       logRequestOutcome(context, { operation: opName, status: response.status ?? 200, durationMs: elapsed(), ...(integrationId === undefined ? {} : { integrationId }) });
       return response;
     } catch (caught) {

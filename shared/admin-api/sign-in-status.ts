@@ -2,8 +2,9 @@
 // ID is on, who is signed in and whether they hold the admin role, and where to sign in or out. It answers nothing
 // else, so it needs no key: the page uses it to choose between signing in and asking for the function key.
 import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
-import { logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
-import { ADMIN_APP_ROLE, type AdminAccessOptions, adminAccessOptions, hasAdminRole, trustedPrincipal } from './admin-access.js';
+import { logFault, logRequestOutcome, startRequestTimer } from '../observability/request-log.js';
+import { services } from '../services.js';
+import { ADMIN_APP_ROLE, type AdminAccessOptions, effectiveAdminAccess, hasAdminRole, trustedPrincipal } from './admin-access.js';
 import { json } from './admin-http.js';
 
 /** The page, relative to this route (`…/admin/sign-in` → `…/admin/page/`). */
@@ -16,7 +17,7 @@ export type SignInStatus =
   | { builtInAuthentication: true; signedIn: false; loginUrl: string }
   | { builtInAuthentication: true; signedIn: true; name: string | null; hasAdminRole: boolean; appRole: string; logoutUrl: string };
 
-export function signInStatus(request: HttpRequest, options: AdminAccessOptions = adminAccessOptions()): SignInStatus {
+export function signInStatus(request: HttpRequest, options: AdminAccessOptions): SignInStatus {
   if (!options.builtInAuthentication) return { builtInAuthentication: false, setUp: SIGN_IN_SET_UP };
   const page = new URL(PAGE_PATH, request.url).pathname;
   const principal = trustedPrincipal(request, options);
@@ -31,9 +32,15 @@ export function signInStatus(request: HttpRequest, options: AdminAccessOptions =
   };
 }
 
-export const signInStatusEndpoint: HttpHandler = (request, context): Promise<HttpResponseInit> => {
+export const signInStatusEndpoint: HttpHandler = async (request, context): Promise<HttpResponseInit> => {
   const elapsed = startRequestTimer();
-  const response = json(200, signInStatus(request));
-  logRequestOutcome(context, { operation: 'admin.signIn.get', status: 200, durationMs: elapsed() });
-  return Promise.resolve(response);
+  try {
+    const response = json(200, signInStatus(request, effectiveAdminAccess((await services()).adminAccess)));
+    logRequestOutcome(context, { operation: 'admin.signIn.get', status: 200, durationMs: elapsed() });
+    return response;
+  } catch (error) {
+    const correlationId = logFault(context, 'admin', error);
+    logRequestOutcome(context, { operation: 'admin.signIn.get', status: 500, durationMs: elapsed(), correlationId });
+    return json(500, { error: { code: 'internal', message: `An unexpected error occurred. Correlation id: ${correlationId}` } });
+  }
 };

@@ -1,8 +1,10 @@
 // The pieces of admin authorization: reading X-MS-CLIENT-PRINCIPAL, where function keys are checked, and the check
 // itself against a real local host (its admin/key-check route), remembered for a while by the key's hash.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAccessFromSettings } from '../../../shared/admin-api/admin-access.js';
 import { encodeClientPrincipal, MAX_CLIENT_PRINCIPAL_BYTES, parseClientPrincipal } from '../../../shared/admin-api/client-principal.js';
 import { hostFunctionKeyCheck, KEY_CHECK_CACHE_MS, keyCheckUrl } from '../../../shared/admin-api/function-key-check.js';
+import { parseSettings } from '../../../shared/config.js';
 import { startTestHost, TEST_FUNCTIONS_KEY, type TestHost } from '../../support/test-host.js';
 
 describe('parseClientPrincipal', () => {
@@ -80,5 +82,20 @@ describe('hostFunctionKeyCheck against the local host', () => {
   it('answers 503 when the host cannot be asked', async () => {
     const check = hostFunctionKeyCheck({ websiteHostname: () => '127.0.0.1:1' });
     await expect(check(TEST_FUNCTIONS_KEY, `${host.url}/api/admin/users`)).rejects.toMatchObject({ status: 503, code: 'functionKeyCheckUnavailable' });
+  });
+});
+
+describe('adminAccessFromSettings', () => {
+  it('takes built-in authentication and the sign-in client id from the settings object it is given, not from the environment', () => {
+    const clientId = '00000000-0000-4000-8000-000000000002';
+    const before = process.env.WEBSITE_AUTH_ENABLED;
+    delete process.env.WEBSITE_AUTH_ENABLED;
+    try {
+      const options = adminAccessFromSettings(parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', WEBSITE_AUTH_ENABLED: 'True', ADMIN_AUTH_CLIENT_ID: clientId }));
+      expect({ builtIn: options.builtInAuthentication, clientId: options.clientId }).toEqual({ builtIn: true, clientId });
+      expect(adminAccessFromSettings(parseSettings({ AzureWebJobsStorage: 'UseDevelopmentStorage=true' })).builtInAuthentication).toBe(false);
+    } finally {
+      if (before !== undefined) process.env.WEBSITE_AUTH_ENABLED = before;
+    }
   });
 });
