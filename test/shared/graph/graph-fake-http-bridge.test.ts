@@ -1,5 +1,7 @@
 // The fake served over local HTTP and reached through the forwarding interceptor: the real credential and client
 // work through it exactly as in-process, faults and delta included.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deltaRound, deltaStartUrl } from '../../../shared/graph/graph-delta.js';
 import { listUsers } from '../../../shared/graph/graph-directory-reader.js';
@@ -43,5 +45,30 @@ describe('Graph fake over HTTP', () => {
     handlers.login.unreachable = true;
     const { client } = graphClientFor(handlers);
     await expect(collect(listUsers(client, ['id']))).rejects.toMatchObject({ name: 'GraphAuthenticationError', reason: 'loginUnreachable' });
+  });
+
+  // The storage clients reach Azurite over plain http. Intercepted by msw, each request got an agent of its own: a new
+  // connection per request and msw's matching and buffering, most of bench:graph's memory (docs/graph-bench.md).
+  it('leaves plain http alone: a keep-alive agent keeps using one connection', async () => {
+    let connections = 0;
+    const storage = http.createServer((_request, response) => response.end('ok')).on('connection', () => connections++);
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<string>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: (storage.address() as AddressInfo).port, path: '/', agent }, (response) => {
+            let text = '';
+            response.on('data', (chunk: Buffer) => (text += chunk.toString())).on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect([await get(), await get(), await get()]).toEqual(['ok', 'ok', 'ok']);
+      expect(connections).toBe(1);
+    } finally {
+      agent.destroy();
+      await new Promise((resolve) => storage.close(resolve));
+    }
   });
 });
