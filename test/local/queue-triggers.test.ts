@@ -71,6 +71,24 @@ describe('the local queue host', () => {
     expect((await poison.peekMessages()).peekedMessageItems.map((m) => m.messageText)).toEqual(['not base64!']);
   });
 
+  // What a process holds for the queue is bounded by the batch, not by the queue's length (bench:graph fans a run out
+  // into thousands of step messages).
+  it('runs at most batchSize messages at once, however many are queued', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const { host, queue } = await hostFor(
+      async () => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+      },
+      { ...DEFAULT_QUEUE_HOST_SETTINGS, visibilityTimeoutInSeconds: 0, batchSize: 3 },
+    );
+    for (let n = 0; n < 8; n++) await queue.sendMessage(base64(`{"n":${n}}`));
+    expect(await host.drain()).toBe(8);
+    expect(mostInFlight).toBe(3);
+  });
+
   it('leaves the text as it is with messageEncoding none', async () => {
     const seen: unknown[] = [];
     const { host, queue } = await hostFor((input) => void seen.push(input), { ...DEFAULT_QUEUE_HOST_SETTINGS, messageEncoding: 'none' });
