@@ -1,14 +1,15 @@
 // `node dist/bench/table-call-cost.js [--calls N] [--rounds N]`: the CPU time one Table Storage call costs the
 // calling process (process.cpuUsage(), one call at a time against an in-memory Azurite in a process of its own), for
-// three clients: the SDK's TableClient as it comes, the product's clients (shared/storage/table-clients.ts), and a
-// bare HTTP GET signed with Shared Key (a floor for a point read: what any client must pay for the request itself).
+// four clients: the SDK's TableClient as it comes, the same with the product's lean pipeline (the product's clients
+// before lean-table-client.ts), the product's clients (shared/storage/table-clients.ts: LeanTableClient), and a bare
+// HTTP GET signed with Shared Key (a floor for a point read: what any client must pay for the request itself).
 // Rounds alternate between the clients; the median of the rounds is printed (docs/performance.md).
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 import { parseSettings } from '../shared/config.js';
-import { createTableClients } from '../shared/storage/table-clients.js';
+import { createTableClients, withEntityLimits, withLeanPipeline } from '../shared/storage/table-clients.js';
 import { startAzuriteProcess } from './azurite-process.js';
 import { percentile } from './stats.js';
 
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
     const settings = parseSettings({ AzureWebJobsStorage: connectionString });
     const clients: Record<string, TableClient> = {
       'TableClient as it comes': TableClient.fromConnectionString(connectionString, 'costsdk', { allowInsecureConnection: true }),
-      'product client (table-clients.ts)': createTableClients(settings, { tablePrefix: 'cost' }).people,
+      'SDK client, lean pipeline (product before)': withLeanPipeline(withEntityLimits(TableClient.fromConnectionString(connectionString, 'costpipe', { allowInsecureConnection: true }))),
+      'LeanTableClient (product client, table-clients.ts)': createTableClients(settings, { tablePrefix: 'cost' }).people,
     };
     const rows: TransactionAction[] = Array.from({ length: ROWS }, (_, i) => ['upsert', { partitionKey: 'p', rowKey: `r${String(i).padStart(3, '0')}`, name: `user${i}@example.com`, active: true, n: i }]);
     for (const client of Object.values(clients)) {

@@ -1,12 +1,16 @@
 // One TableClient per table, built from the settings: a connection string (Azurite locally) or the account's table
 // endpoint with a managed identity (Azure). Tables are created on first use. Every client checks what it writes
-// against Azure's size limits before sending it (entity-limits.ts), so no write path can skip the check. Each client's
-// pipeline leaves out the per-call policies that do nothing for us (LEAN_PIPELINE_DROPS): a storage call is most of a
-// SCIM request's CPU (docs/performance.md).
+// against Azure's size limits before sending it (entity-limits.ts), so no write path can skip the check. A storage call
+// is most of a SCIM request's CPU (docs/performance.md), so each client is a LeanTableClient: its point calls and
+// transactions go straight to HTTP through the pipeline's policies that matter (lean-table-client.ts), and the
+// pipeline its remaining SDK calls (queries, table creation) take leaves out what does nothing for us
+// (LEAN_PIPELINE_DROPS).
 import { TableClient } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Settings } from '../config.js';
 import { assertEntityWithinLimits, assertTransactionWithinLimits } from './entity-limits.js';
+import { LeanTableClient } from './lean-table-client.js';
+import { parseAccountConnectionString } from './storage-connection-string.js';
 import { isConflict } from './storage-errors.js';
 
 export const TABLE_NAMES = ['integrations', 'people', 'userindex', 'groups', 'members', 'attributes', 'syncruns', 'provisioninglog', 'targeting'] as const;
@@ -49,10 +53,15 @@ export function createTableClients(settings: Settings, options: TableClientsOpti
   const make = (name: TableName): TableClient => {
     const tableName = `${prefix}${name}`;
     if (settings.AzureWebJobsStorage !== undefined) {
-      return withLeanPipeline(withEntityLimits(TableClient.fromConnectionString(settings.AzureWebJobsStorage, tableName, { allowInsecureConnection: true })));
+      const account = parseAccountConnectionString(settings.AzureWebJobsStorage);
+      const client =
+        account === undefined
+          ? TableClient.fromConnectionString(settings.AzureWebJobsStorage, tableName, { allowInsecureConnection: true })
+          : new LeanTableClient(account.url, tableName, account, { allowInsecureConnection: true });
+      return withLeanPipeline(withEntityLimits(client));
     }
     // parseSettings guarantees one of the two storage settings.
-    return withLeanPipeline(withEntityLimits(new TableClient(settings.AzureWebJobsStorage__tableServiceUri ?? '', tableName, storageCredential(settings))));
+    return withLeanPipeline(withEntityLimits(new LeanTableClient(settings.AzureWebJobsStorage__tableServiceUri ?? '', tableName, storageCredential(settings))));
   };
   return Object.fromEntries(TABLE_NAMES.map((name) => [name, make(name)])) as TableClients;
 }

@@ -1,8 +1,10 @@
-// The product's table clients: every per-call pipeline policy we do not need is left out (each costs CPU on every
-// storage call, docs/performance.md), the ones that matter stay, and the clients still talk to storage.
+// The product's table clients: lean clients for both kinds of credential (lean-table-client.test.ts pins what they
+// send), every per-call pipeline policy we do not need is left out (each costs CPU on every storage call,
+// docs/performance.md), the ones that matter stay, and the clients still talk to storage.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseSettings } from '../../../shared/config.js';
+import { LeanTableClient } from '../../../shared/storage/lean-table-client.js';
 import { createTableClients, ensureTables, LEAN_PIPELINE_DROPS, TABLE_NAMES } from '../../../shared/storage/table-clients.js';
 
 const settings = parseSettings({ AzureWebJobsStorage: process.env.AzureWebJobsStorage });
@@ -13,6 +15,7 @@ describe('table clients', () => {
     for (const config of [settings, identityBased]) {
       const clients = createTableClients(config);
       for (const name of TABLE_NAMES) {
+        expect(clients[name]).toBeInstanceOf(LeanTableClient);
         const policies = clients[name].pipeline.getOrderedPolicies().map((policy) => policy.name);
         for (const dropped of LEAN_PIPELINE_DROPS) expect(policies).not.toContain(dropped);
         expect(policies).toEqual(expect.arrayContaining(['defaultRetryPolicy', 'setClientRequestIdPolicy', 'proxyPolicy', 'logPolicy']));
