@@ -96,12 +96,26 @@ export class SourceGroups {
     return this.groups.findByExternalId(integrationId, externalId);
   }
 
+  /** The groups carrying each of these externalIds (a bulk sync's page of groups, found together). */
+  findByExternalIds(integrationId: string, externalIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    return this.groups.findByExternalIds(integrationId, externalIds);
+  }
+
+  getMany(integrationId: string, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
+    return this.groups.getMany(integrationId, ids);
+  }
+
   list(integrationId: string): AsyncIterable<GroupRecord> {
     return this.groups.list(integrationId);
   }
 
   isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
     return this.memberships.isMember(integrationId, groupId, memberId);
+  }
+
+  /** Which of these ids the group lists as members. */
+  membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
+    return this.memberships.membersAmong(integrationId, groupId, memberIds);
   }
 
   /** The members, one storage page at a time. */
@@ -132,6 +146,21 @@ export class SourceGroups {
       if (error instanceof ConcurrentUpdateError) throw nameTaken(group.displayName);
       throw error;
     }
+  }
+
+  /**
+   * Creates groups without members, several to a transaction (a bulk sync's new groups). With no members to add, a
+   * group is written visible at once: its one transaction cannot stop half-way. Answers each group created, in the
+   * order given, or undefined for one whose name may be taken (its transaction held a taken name, or an earlier group
+   * of the list has the same name): the caller creates those one by one with create(), which tells.
+   */
+  async createAllEmpty(integrationId: string, fieldsList: readonly GroupFields[]): Promise<(GroupRecord | undefined)[]> {
+    const timestamp = this.now().toISOString();
+    const groups = fieldsList.map((fields) => {
+      assertGroupFits(fields, []);
+      return withFields({ id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 }, fields);
+    });
+    return this.groups.createAll(groups);
   }
 
   /**

@@ -9,6 +9,12 @@ import type { GroupRecord } from '../directory/model/group-record.js';
 import type { GroupReadOptions, GroupStore } from '../directory/model/stores.js';
 import { caseFoldKey, encodeKey, prefixUpperBound } from './keys.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
+import { forEachBounded, MAX_TRANSACTION_ACTIONS } from './transactions.js';
+
+/** Row keys one query may name: Azure allows 15 comparisons in a filter, and the partition key takes one. */
+const ROW_KEYS_PER_QUERY = 14;
+/** Queries or transactions of one batch call in flight at once. */
+const BATCH_PARALLELISM = 8;
 
 export const partitionOf = (integrationId: string): string => `g|${integrationId}`;
 export const nameRowKey = (displayName: string): string => `n:${caseFoldKey(displayName)}`;
@@ -90,6 +96,48 @@ export class GroupRepository implements GroupStore {
     return this.findIndexed(integrationId, sidRowKey(sid, ''), (group) => group.onPremisesSecurityIdentifier === sid);
   }
 
+  /**
+   * The groups carrying each of these externalIds (pending ones left out), for a page of them at once: one range
+   * query over the index rows from the smallest value to the largest (the rows of other values in between are read
+   * and dropped), then the groups they name, 14 to a query.
+   */
+  async findByExternalIds(integrationId: string, externalIds: readonly string[]): Promise<Map<string, GroupRecord[]>> {
+    const found = new Map<string, GroupRecord[]>();
+    const wanted = new Map([...new Set(externalIds)].map((externalId) => [encodeKey(externalId), externalId]));
+    if (wanted.size === 0) return found;
+    const sorted = [...wanted.keys()].sort();
+    const pk = partitionOf(integrationId);
+    const from = `x:${sorted[0] as string}|`;
+    const to = prefixUpperBound(`x:${sorted[sorted.length - 1] as string}|`);
+    const refs: string[] = [];
+    for await (const row of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${to}`, select: ['RowKey', 'ref'] } })) {
+      const rowKey = String(row.rowKey);
+      if (wanted.has(rowKey.slice(2, rowKey.lastIndexOf('|')))) refs.push(String(row.ref));
+    }
+    for (const group of (await this.getMany(integrationId, refs)).values()) {
+      if (group.externalId === undefined || !wanted.has(encodeKey(group.externalId))) continue;
+      found.set(group.externalId, [...(found.get(group.externalId) ?? []), group]);
+    }
+    return found;
+  }
+
+  /** The groups of these ids that exist (pending ones left out), read 14 to a query. */
+  async getMany(integrationId: string, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
+    const groups = new Map<string, GroupRecord>();
+    const unique = [...new Set(ids)];
+    const chunks: string[][] = [];
+    for (let index = 0; index < unique.length; index += ROW_KEYS_PER_QUERY) chunks.push(unique.slice(index, index + ROW_KEYS_PER_QUERY));
+    const pk = partitionOf(integrationId);
+    await forEachBounded(chunks, BATCH_PARALLELISM, async (chunk) => {
+      const rowKeys = chunk.map((id) => odata`RowKey eq ${`g:${encodeKey(id)}`}`).join(' or ');
+      for await (const entity of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${pk}`} and (${rowKeys})` } })) {
+        const group = fromEntity(integrationId, entity);
+        if (group.pending !== true) groups.set(group.id, group);
+      }
+    });
+    return groups;
+  }
+
   /** The groups an index range `<from><id>` names; `exact` keeps the groups that really carry the value. */
   private async findIndexed(integrationId: string, from: string, exact: (group: GroupRecord) => boolean): Promise<GroupRecord[]> {
     const ids: string[] = [];
@@ -117,13 +165,60 @@ export class GroupRepository implements GroupStore {
   }
 
   async create(group: GroupRecord): Promise<GroupRecord> {
+    return this.submit(group, this.createActions(group));
+  }
+
+  /**
+   * Creates groups of one integration (all in its partition) as whole transactions of several groups, each group with
+   * its name and index rows, a few transactions at a time. Answers each group created, in the order given, or
+   * undefined for one not created: a transaction fails whole when any of its names is held, and a name given twice
+   * goes to the first only; the caller creates those one by one to learn which name is taken.
+   */
+  async createAll(groups: readonly GroupRecord[]): Promise<(GroupRecord | undefined)[]> {
+    const created: (GroupRecord | undefined)[] = groups.map(() => undefined);
+    const names = new Set<string>();
+    const chunks: { index: number; actions: TransactionAction[] }[][] = [[]];
+    let size = 0;
+    groups.forEach((group, index) => {
+      if (names.has(nameRowKey(group.displayName))) return;
+      names.add(nameRowKey(group.displayName));
+      const actions = this.createActions(group);
+      if (size + actions.length > MAX_TRANSACTION_ACTIONS) {
+        chunks.push([]);
+        size = 0;
+      }
+      (chunks[chunks.length - 1] as { index: number; actions: TransactionAction[] }[]).push({ index, actions });
+      size += actions.length;
+    });
+    await forEachBounded(
+      chunks.filter((chunk) => chunk.length > 0),
+      BATCH_PARALLELISM,
+      async (chunk) => {
+        try {
+          const response = await this.table.submitTransaction(chunk.flatMap((entry) => entry.actions));
+          let position = 0;
+          for (const entry of chunk) {
+            const group = groups[entry.index] as GroupRecord;
+            const etag = response.subResponses[position]?.etag;
+            created[entry.index] = etag === undefined ? group : { ...group, etag };
+            position += entry.actions.length;
+          }
+        } catch (error) {
+          if (!isConflict(error)) throw error;
+        }
+      },
+    );
+    return created;
+  }
+
+  private createActions(group: GroupRecord): TransactionAction[] {
     const pk = partitionOf(group.integrationId);
     const actions: TransactionAction[] = [
       ['create', toEntity(group)],
       ['create', { partitionKey: pk, rowKey: nameRowKey(group.displayName), ref: group.id }],
     ];
     for (const rowKey of indexRowKeys(group)) actions.push(['create', { partitionKey: pk, rowKey, ref: group.id }]);
-    return this.submit(group, actions);
+    return actions;
   }
 
   async update(before: GroupRecord, after: GroupRecord): Promise<GroupRecord> {

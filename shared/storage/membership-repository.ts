@@ -169,6 +169,10 @@ export class MembershipRepository implements MembershipStore {
   }
 
   /** Which of these members the group side lists now: one query per 14 ids, a few at a time. */
+  async membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
+    return this.presentOnGroupSide(integrationId, groupId, memberIds);
+  }
+
   private async presentOnGroupSide(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
     const pk = groupPartition(integrationId, groupId);
     const chunks: string[][] = [];

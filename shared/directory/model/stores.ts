@@ -70,10 +70,16 @@ export interface GroupStore {
   get(integrationId: string, id: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
   findByDisplayName(integrationId: string, displayName: string, options?: GroupReadOptions): Promise<GroupRecord | undefined>;
   findByExternalId(integrationId: string, externalId: string): Promise<GroupRecord[]>;
+  /** The groups carrying each of these externalIds, for a page of them at once (a bulk sync). */
+  findByExternalIds(integrationId: string, externalIds: readonly string[]): Promise<Map<string, GroupRecord[]>>;
+  /** The groups of these ids that exist, read together. */
+  getMany(integrationId: string, ids: readonly string[]): Promise<Map<string, GroupRecord>>;
   /** The integration's groups carrying this on-premises SID (an index range, as externalId). */
   findByOnPremisesSid(integrationId: string, sid: string): Promise<GroupRecord[]>;
   list(integrationId: string): AsyncIterable<GroupRecord>;
   create(group: GroupRecord): Promise<GroupRecord>;
+  /** Creates several groups in few transactions; undefined for each one not created (any name taken in its transaction). */
+  createAll(groups: readonly GroupRecord[]): Promise<(GroupRecord | undefined)[]>;
   update(before: GroupRecord, after: GroupRecord): Promise<GroupRecord>;
   /** Deletes the group only as it was read (ConcurrentUpdateError otherwise). */
   deleteIfUnchanged(group: GroupRecord): Promise<void>;
@@ -86,6 +92,8 @@ export interface MembershipStore {
   add(integrationId: string, groupId: string, members: MemberRow[], afterWrites?: () => Promise<void>): Promise<void>;
   remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void>;
   isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean>;
+  /** Which of these ids the group lists as members (a few queries, not the whole group). */
+  membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>>;
   /** The members, one storage page at a time. */
   members(integrationId: string, groupId: string): AsyncIterable<MemberRow[]>;
   groupsOf(integrationId: string, memberId: string): Promise<string[]>;

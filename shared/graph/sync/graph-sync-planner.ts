@@ -12,7 +12,8 @@
 //   stage 0  the users and groups delta rounds, page by page (@removed included), recording which groups' direct
 //            members changed; an expired or reset token turns the run into a full run at the next barrier
 //   stage 1  only the groups those changes reach (the changed groups and the selected groups they are nested in) are
-//            recomputed; all of them when users changed whom they match
+//            recomputed: users added and removed (members@delta) applied as they are, a group read again whole only
+//            when groups were nested or un-nested, created or removed; all of them when users changed whom they match
 //   stage 2  the new delta links are stored; the scratch rows deleted
 // A dry run makes the same reads and reports the same counts and first changes, and writes nothing to the directory
 // or to the integration's state (only rows of its own run, deleted at its end).
@@ -33,6 +34,7 @@ import { type GraphIntegrationSettings, GraphSettingsError, parseStoredGraphSett
 import { userSelect } from '../graph-user-query.js';
 import { GROUP_DELTA_SELECT, groupListUrls } from './group-selection.js';
 import { GROUP_IDS_PER_STEP, groupIdsStep, groupListStep, groupsDeltaStep } from './group-steps.js';
+import { type MemberEdgesPayload, memberEdgesStep } from './member-edge-steps.js';
 import { type FanOutPayload, fanOutStep, type MembersPayload, membersStep } from './member-steps.js';
 import { cleanUpStep, type PagePayload, storeEndState, unseenGroupsStep, unseenUsersStep } from './reconcile-steps.js';
 import { StepTally, type SyncContext } from './sync-context.js';
@@ -151,6 +153,8 @@ export class GraphSyncPlanner implements SyncStepHandler {
         return followUps(groupsDeltaStep(ctx, payloadOf(step, ['url']), tally));
       case 'members':
         return followUps(membersStep(ctx, payloadOf<MembersPayload>(step, ['g', 'id']), tally));
+      case 'memberEdges':
+        return followUps(memberEdgesStep(ctx, payloadOf<MemberEdgesPayload>(step, ['g', 'id']), tally));
       case 'fanOut':
         return followUps(fanOutStep(ctx, payloadOf<FanOutPayload>(step, ['mode'])));
       case 'unseenUsers':

@@ -3,7 +3,8 @@
 // adding and removing only the difference, so a step run again changes nothing. In transitive mode it also keeps
 // which Graph groups are nested in the group at any depth, so a delta run recomputes a group when any of them
 // changes. A fan-out step hands out these steps a page of groups at a time: the groups a full run saw, or the groups
-// a delta run's changes reach.
+// a delta run's changes reach (those reached only by users coming and going get the cheaper memberEdges step,
+// member-edge-steps.ts).
 import type { MemberInput } from '../../directory/source-groups.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
@@ -13,6 +14,7 @@ import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
+import type { ChangedGroups } from './sync-state-store.js';
 import { findMatch } from './user-matching.js';
 
 const MATCH_PARALLELISM = 8;
@@ -129,6 +131,18 @@ export async function membersStep(ctx: SyncContext, payload: MembersPayload, tal
   return [];
 }
 
+/**
+ * How a delta run's changes reach a selected group: `whole` when it, or a group nested in it, changed in a way only a
+ * new read of its members can follow (or what is nested in it is not known); `edges` when only users came or went
+ * there (applied by the memberEdges step); undefined when nothing reaches it.
+ */
+function reachOf(graphId: string, descendants: readonly string[] | undefined, changed: ChangedGroups): 'whole' | 'edges' | undefined {
+  const reaches = (set: Set<string>): boolean => set.has(graphId) || (set.size > 0 && (descendants === undefined || descendants.some((id) => set.has(id))));
+  if (reaches(changed.whole)) return 'whole';
+  if (!reaches(changed.edges)) return undefined;
+  return descendants === undefined ? 'whole' : 'edges';
+}
+
 /** One page of groups to recompute, and the next page. */
 export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Promise<SyncStepRequest[]> {
   const steps: SyncStepRequest[] = [];
@@ -144,8 +158,9 @@ export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Prom
   } else {
     const [plan, changed, page] = await Promise.all([ctx.store.getPlan(ctx.runId), ctx.store.changed(ctx.runId), ctx.store.groupsPage(payload.c)]);
     for (const row of page.rows) {
-      const reached = changed.has(row.graphId) || (changed.size > 0 && (row.descendants === undefined || row.descendants.some((id) => changed.has(id))));
-      if (plan.rematchAll === true || reached) steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+      const reach = reachOf(row.graphId, row.descendants, changed);
+      if (plan.rematchAll === true || reach === 'whole') steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
+      else if (reach === 'edges') steps.push({ kind: 'memberEdges', payload: { g: row.graphId, id: row.groupId } });
     }
     next = page.next;
   }

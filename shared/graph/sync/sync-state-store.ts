@@ -5,7 +5,12 @@
 //   RowKey `g-<graph group id>`           a selected Graph group: our group's id, the run that last saw it, and the
 //                                         Graph groups nested in it at any depth (which changes make it recompute)
 //   RowKey `r-<run id>`                   a run's plan: when its full part began, delta links waiting for its end
-//   RowKey `c-<run id>-<graph group id>`  a group whose direct members changed in a delta run
+//   RowKey `c-<run id>-<graph group id>`  a group changed in a delta run: `whole` when its members must be read
+//                                         again from Graph (new, removed, groups nested or un-nested), `edges` when
+//                                         only users came or went (a row without either, as earlier versions wrote it:
+//                                         whole)
+//   RowKey `e-<run id>-<group>-<user>`    a user added to or removed from a group's direct members in a delta run
+//                                         (members@delta), the last word of the round
 //   RowKey `d-<run id>-<u|g>-<graph id>`  what a dry run saw (a dry run writes no `u-`/`g-` rows)
 // Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
@@ -44,6 +49,20 @@ export interface UserStateRow {
   graphId: string;
   personId: string;
   seenRun: string;
+}
+
+export interface ChangedGroups {
+  /** Groups whose members are read again whole from Graph (with every selected group they are nested in). */
+  whole: Set<string>;
+  /** Groups whose only change was users coming or going (applied from the run's edge changes). */
+  edges: Set<string>;
+}
+
+/** A user added to (`add`) or removed from (`remove`) a Graph group's direct members. */
+export interface EdgeChange {
+  groupId: string;
+  userId: string;
+  op: 'add' | 'remove';
 }
 
 export interface RowPage<T> {
@@ -185,6 +204,24 @@ export class GraphSyncStateStore {
     return entity === undefined ? undefined : groupRow(entity);
   }
 
+  /**
+   * The `g-` rows of a page of Graph groups, by one range query from the smallest id to the largest (rows of other
+   * groups in between are read, their ids only, and dropped); the descendants are not read.
+   */
+  async getGroups(graphIds: readonly string[]): Promise<Map<string, GroupStateRow>> {
+    const rows = new Map<string, GroupStateRow>();
+    const wanted = new Set(graphIds);
+    if (wanted.size === 0) return rows;
+    const sorted = [...wanted].sort();
+    const range = odata`RowKey ge ${`g-${sorted[0] as string}`} and RowKey le ${`g-${sorted[sorted.length - 1] as string}`}`;
+    const entities = this.table.listEntities<Entity>({ queryOptions: { filter: `PartitionKey eq '${this.partition}' and ${range}`, select: ['RowKey', 'groupId', 'seenRun'] } });
+    for await (const entity of entities) {
+      const row = groupRow(entity);
+      if (wanted.has(row.graphId)) rows.set(row.graphId, row);
+    }
+    return rows;
+  }
+
   /** Records the users a run matched: `u-` rows for a real run, the dry run's own rows otherwise. */
   async markUsersSeen(runId: string, dryRun: boolean, users: readonly { graphId: string; personId: string }[]): Promise<void> {
     await this.upsertAll(users.map((user) => ({ rowKey: dryRun ? `d-${runId}-u-${user.graphId}` : `u-${user.graphId}`, personId: user.personId, seenRun: runId })));
@@ -215,14 +252,42 @@ export class GraphSyncStateStore {
     await this.remove(graphIds.map((id) => `g-${id}`));
   }
 
-  async addChanged(runId: string, graphIds: Iterable<string>): Promise<void> {
-    await this.upsertAll([...new Set(graphIds)].map((id) => ({ rowKey: `c-${runId}-${id}` })));
+  /** Records groups changed in a delta run: `whole` to read again from Graph, `edges` whose users came or went (merged: whole wins). */
+  async addChanged(runId: string, whole: Iterable<string>, edges: Iterable<string> = []): Promise<void> {
+    const rows = new Map<string, Entity>();
+    for (const id of edges) rows.set(id, { edges: true });
+    for (const id of whole) rows.set(id, { ...rows.get(id), whole: true });
+    const actions: TransactionAction[] = [...rows].map(([id, values]) => ['upsert', { partitionKey: this.partition, rowKey: `c-${runId}-${id}`, ...values }, 'Merge']);
+    await submitChunked(this.table, actions);
   }
 
-  async changed(runId: string): Promise<Set<string>> {
+  async changed(runId: string): Promise<ChangedGroups> {
     const prefix = `c-${runId}-`;
     const rows = await this.all(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`);
-    return new Set(rows.map((row) => String(row.rowKey).slice(prefix.length)));
+    const changed: ChangedGroups = { whole: new Set(), edges: new Set() };
+    for (const row of rows) {
+      const id = String(row.rowKey).slice(prefix.length);
+      (row.whole === true || row.edges !== true ? changed.whole : changed.edges).add(id);
+    }
+    return changed;
+  }
+
+  /** Records users added to or removed from groups' direct members in a delta run (a later record of one pair replaces an earlier). */
+  async addEdgeChanges(runId: string, edges: readonly EdgeChange[]): Promise<void> {
+    await this.upsertAll(edges.map((edge) => ({ rowKey: `e-${runId}-${edge.groupId}-${edge.userId}`, groupId: edge.groupId, userId: edge.userId, op: edge.op })));
+  }
+
+  /** Every user change of the run's delta round, by Graph group: user → its last change. */
+  async edgeChanges(runId: string): Promise<Map<string, Map<string, EdgeChange['op']>>> {
+    const prefix = `e-${runId}-`;
+    const byGroup = new Map<string, Map<string, EdgeChange['op']>>();
+    for (const row of await this.all(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`)) {
+      const groupId = String(row.groupId);
+      const users = byGroup.get(groupId) ?? new Map<string, EdgeChange['op']>();
+      users.set(String(row.userId), row.op === 'add' ? 'add' : 'remove');
+      byGroup.set(groupId, users);
+    }
+    return byGroup;
   }
 
   /** A page of the selected groups' rows (`g-`), in id order. */
@@ -258,7 +323,7 @@ export class GraphSyncStateStore {
   /** Deletes one page of the run's scratch rows (changed groups, what a dry run saw); true when none are left. The plan stays (one small row per run). */
   async deleteRunRows(runId: string): Promise<boolean> {
     const keys: string[] = [];
-    for (const prefix of [`c-${runId}-`, `d-${runId}-`]) {
+    for (const prefix of [`c-${runId}-`, `d-${runId}-`, `e-${runId}-`]) {
       const page = await this.page(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`, undefined);
       keys.push(...page.rows.map((row) => String(row.rowKey)));
     }

@@ -184,6 +184,29 @@ export class FakeTenant {
     return found;
   }
 
+  /** The groups that hold an object at any depth, cycle-safe (as Graph's transitiveMemberOf). */
+  transitiveMemberOf(memberId: string): string[] {
+    const parents = new Map<string, string[]>();
+    for (const [groupId, members] of this.members) {
+      for (const id of members.keys()) {
+        const list = parents.get(id);
+        if (list === undefined) parents.set(id, [groupId]);
+        else list.push(groupId);
+      }
+    }
+    const found = new Set<string>();
+    const pending = [memberId];
+    while (pending.length > 0) {
+      for (const groupId of parents.get(pending.pop() as string) ?? []) {
+        if (found.has(groupId)) continue;
+        found.add(groupId);
+        pending.push(groupId);
+      }
+    }
+    found.delete(memberId);
+    return [...found];
+  }
+
   private dropMemberships(memberId: string): void {
     for (const [groupId, members] of this.members) if (members.has(memberId)) this.removeMember(groupId, memberId);
   }

@@ -118,6 +118,7 @@ export class GraphRoutes {
     const object = objects.get(id);
     if (object === undefined) throw new ODataError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
     if (navigation === undefined) return project(object, type, parseSelect(url.searchParams.get('$select'), type, { collection: false }));
+    if (type === 'user' && navigation === 'transitiveMemberOf') return this.memberOf(id, cast, url, advancedHeader);
     if (type !== 'group' || (navigation !== 'members' && navigation !== 'transitiveMembers')) throw new ODataError(400, 'BadRequest', `Resource not found for the segment '${navigation}'.`);
     return this.members(object, navigation === 'transitiveMembers', cast, url, advancedHeader);
   }
@@ -156,6 +157,19 @@ export class GraphRoutes {
       return { '@odata.type': `#microsoft.graph.${type}`, ...shown };
     };
     return this.firstPage(ids, render, url, advancedHeader, castType !== undefined);
+  }
+
+  /** The groups a user is in at any depth (as Graph's transitiveMemberOf, cast to groups: an advanced query). */
+  private memberOf(userId: string, cast: string | undefined, url: URL, advancedHeader: boolean): Properties {
+    if (cast !== undefined && cast !== 'microsoft.graph.group') throw new ODataError(400, 'BadRequest', `Unknown cast '${cast}'.`);
+    if (cast !== undefined && !advancedHeader) throw new ODataError(400, 'Request_UnsupportedQuery', 'The OData cast requires the ConsistencyLevel header set to eventual and $count=true.');
+    this.require(GROUP_PERMISSIONS);
+    const select = parseSelect(url.searchParams.get('$select'), 'group', { collection: true });
+    const render = (id: string): Properties | undefined => {
+      const group = this.tenant.groups.get(id);
+      return group === undefined ? undefined : { '@odata.type': '#microsoft.graph.group', ...project(group, 'group', select) };
+    };
+    return this.firstPage(this.tenant.transitiveMemberOf(userId), render, url, advancedHeader, cast !== undefined);
   }
 
   private firstPage(ids: readonly string[], render: ListCursor['render'], url: URL, advancedHeader: boolean, advanced: boolean): Properties {

@@ -1,8 +1,8 @@
 // Delta Graph sync runs, end to end against the Graph fake: after adds, removes, renames, a group leaving the
 // selection, deletions and attribute changes, a delta run leaves the directory exactly as a fresh full run of the same
 // tenant does (and so does a full run of an integration synced before the changes); only the groups a membership
-// change reaches are read again; a dry delta run writes nothing; an expired or reset delta token, and a week without a
-// full run, make the run full.
+// change reaches are updated, users coming and going applied without reading any group's members again; a dry delta
+// run writes nothing; an expired or reset delta token, and a week without a full run, make the run full.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DirectorySnapshot, E2E_TIMEOUT_MS, type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
 
@@ -26,6 +26,16 @@ function groupsReadSince(index: number): string[] {
     return match === null || request.query.has('$skiptoken') ? [] : [names.get(match[1] ?? '') ?? match[1] ?? ''];
   });
   return [...new Set(read)].sort();
+}
+
+/** The Graph users whose groups at any depth a run read (a removed user checked against Graph). */
+function memberOfReadsSince(index: number): string[] {
+  const names = new Map(Object.entries(t.sample.users).map(([name, id]) => [id, name]));
+  const read = t.fake.routes.requests.slice(index).flatMap((request) => {
+    const match = /^\/users\/([^/]+)\/transitiveMemberOf/.exec(request.path);
+    return match === null || request.query.has('$skiptoken') ? [] : [names.get(match[1] ?? '') ?? match[1] ?? ''];
+  });
+  return read.sort();
 }
 
 describe('a delta Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
@@ -79,14 +89,54 @@ describe('a delta Graph sync run', { timeout: E2E_TIMEOUT_MS }, () => {
     expect(await t.snapshot(fullAgain)).toEqual(after);
   });
 
-  it('reads again only the groups a membership change reaches: the changed group and those it is nested in', async () => {
+  // Users coming and going (members@delta) are applied as the delta round gives them: no group's members are read
+  // again (this pinned the opposite before: the changed group and every group it is nested in were read whole), and a
+  // removed user is checked once against Graph (transitiveMemberOf) for the groups it may still reach by another path.
+  it('applies users added and removed without reading any group again, and ends as a full run does', async () => {
+    const { tenant, users, groups } = t.sample;
+    const direct = await t.createIntegration({ ...SETTINGS, membershipDepth: 'direct' });
+    expect(await t.run(direct)).toMatchObject({ status: 'succeeded', kind: 'full' });
     const index = t.fake.routes.requests.length;
-    t.sample.tenant.addMember(t.sample.groups['COMMS-Level3'], t.sample.users.erin);
-    const report = await t.run(synced);
-    expect(report).toMatchObject({ status: 'succeeded', kind: 'delta' });
-    expect(report.counts).toMatchObject({ membershipsAdded: 4, membershipsRemoved: 0 });
-    expect(groupsReadSince(index)).toEqual(['COMMS-Level1', 'COMMS-Level2', 'COMMS-Level3', 'COMMS-Top']);
+    tenant.addMember(groups['COMMS-Level3'], users.erin);
+    const added = await t.run(synced);
+    expect(added).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    expect(added.counts).toMatchObject({ membershipsAdded: 4, membershipsRemoved: 0 });
+    expect(groupsReadSince(index)).toEqual([]);
+    expect(memberOfReadsSince(index)).toEqual([]);
     expect((await t.snapshot(synced)).groups['COMMS-Level2']?.members).toContain('erin@contoso.example');
+
+    // erin leaves Level3 but joins Level1 directly: still in Level1 and Top, out of Level2 and Level3; dave leaves
+    // Level3, so Level2, Level1 and Top too.
+    const settled = await t.snapshot(synced);
+    const next = t.fake.routes.requests.length;
+    tenant.addMember(groups['COMMS-Level1'], users.erin);
+    tenant.removeMember(groups['COMMS-Level3'], users.erin);
+    tenant.removeMember(groups['COMMS-Level3'], users.dave);
+    const moved = await t.run(synced);
+    expect(moved.counts).toMatchObject({ membershipsAdded: 0, membershipsRemoved: 6 });
+    expect(groupsReadSince(next)).toEqual([]);
+    expect(memberOfReadsSince(next)).toEqual(['dave', 'erin']);
+    const after = await t.snapshot(synced);
+    expect(after.groups['COMMS-Top']?.members).toContain('erin@contoso.example');
+    expect(after.groups['COMMS-Level2']?.members).not.toContain('erin@contoso.example');
+    expect(after.groups['COMMS-Top']?.members).not.toContain('dave@contoso.example');
+    const fresh = await t.createIntegration(SETTINGS);
+    await t.run(fresh);
+    expect(after.groups).toEqual((await t.snapshot(fresh)).groups);
+
+    // Direct membership: the same changes applied to the groups named, with no read of Graph at all for members.
+    const directRun = await t.run(direct);
+    expect(directRun).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    const freshDirect = await t.createIntegration({ ...SETTINGS, membershipDepth: 'direct' });
+    await t.run(freshDirect);
+    expect((await t.snapshot(direct)).groups).toEqual((await t.snapshot(freshDirect)).groups);
+
+    // Back as it was, for the tests below.
+    tenant.removeMember(groups['COMMS-Level1'], users.erin);
+    tenant.addMember(groups['COMMS-Level3'], users.erin);
+    tenant.addMember(groups['COMMS-Level3'], users.dave);
+    expect(await t.run(synced)).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    expect((await t.snapshot(synced)).groups).toEqual(settled.groups);
   });
 
   it('with nothing changed, changes nothing and reads no group again', async () => {

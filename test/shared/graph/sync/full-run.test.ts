@@ -28,13 +28,19 @@ const membersOf = (snapshot: { groups: Record<string, { members: string[] }> }):
   Object.fromEntries(Object.entries(snapshot.groups).map(([name, group]) => [name, group.members]));
 
 let killEveryThirdStep = false;
-let steps = 0;
+const stepsOfKind = new Map<string, number>();
 const killed: string[] = [];
-/** While switched on, every third step does its work and dies before its answer is committed; the queue delivers it again. */
+/**
+ * While switched on, every third step of each kind does its work and dies before its answer is committed; the queue
+ * delivers it again. Counted per kind, so which kinds die does not depend on the order concurrent steps finish in.
+ */
 const killer = (planner: SyncStepHandler): SyncStepHandler => ({
   async handle(run, step, log) {
     const result = await planner.handle(run, step, log);
-    if (killEveryThirdStep && step.dequeueCount === 1 && ++steps % 3 === 0) {
+    if (!killEveryThirdStep || step.dequeueCount !== 1) return result;
+    const count = (stepsOfKind.get(step.kind) ?? 0) + 1;
+    stepsOfKind.set(step.kind, count);
+    if (count % 3 === 0) {
       killed.push(step.kind);
       throw new Error('killed after its writes');
     }
