@@ -48,7 +48,9 @@ async function startRecorder(connectionString: string): Promise<{ connectionStri
   };
 }
 
-const WIRE_HEADERS = ['accept', 'content-type', 'content-length', 'dataserviceversion', 'maxdataserviceversion', 'x-ms-version', 'prefer', 'if-match', 'accept-charset'];
+const WIRE_HEADERS = ['accept', 'content-type', 'content-length', 'dataserviceversion', 'maxdataserviceversion', 'x-ms-version', 'prefer', 'if-match', 'accept-charset', 'user-agent'];
+/** Headers both send with values of their own (dates, ids, signatures): compared by presence only. */
+const PRESENT_HEADERS = ['x-ms-date', 'x-ms-client-request-id', 'authorization'];
 
 /** What must match between the two clients' requests: table names and transaction boundaries made neutral. */
 function comparable(entry: Recorded, table: string): unknown {
@@ -58,7 +60,10 @@ function comparable(entry: Recorded, table: string): unknown {
       .replace(/(batch|changeset)_[0-9a-f-]{36}/g, '$1_ID')
       .replace(/datetime'[^']*'/g, "datetime'ETAG'");
   const headers = Object.fromEntries(WIRE_HEADERS.filter((name) => entry.headers[name] !== undefined).map((name) => [name, neutral(String(entry.headers[name]))]));
-  return { method: entry.method, path: neutral(entry.path), headers, body: neutral(entry.body), status: entry.status };
+  // Left out: host, and the connection handling (the SDK asks for compressed answers and names keep-alive itself).
+  const names = Object.keys(entry.headers).filter((name) => !['host', 'connection', 'accept-encoding'].includes(name)).sort();
+  const present = PRESENT_HEADERS.filter((name) => entry.headers[name] !== undefined);
+  return { method: entry.method, path: neutral(entry.path), names, present, headers, body: neutral(entry.body), status: entry.status };
 }
 
 /** What the caller sees of a failure: the error's class, status, code, message (request id and time cut), errorCode. */
