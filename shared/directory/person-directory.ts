@@ -24,6 +24,8 @@ import { assertAttributePathsFit, assertContentManagerFieldsFit } from './write-
 const SCAN_PAGE_SIZE = 500;
 /** Times a create looks again after losing the race for the name (or for its row) to another write. */
 const CREATE_ATTEMPTS = 8;
+/** People setSources writes alone at once, after their batch could not write them. */
+const SET_SOURCE_PARALLELISM = 8;
 
 /** The integration acting, as the directory needs it. */
 export type SourceIntegration = Pick<IntegrationRecord, 'id' | 'userProvisioning'>;
@@ -202,11 +204,7 @@ export class PersonDirectory {
     try {
       const { person } = await this.store.mutate(id, (current) => {
         if (current === undefined) throw new NotFoundError(`Person ${id} not found`);
-        const source = liveSource(current, integrationId);
-        if (source !== undefined && JSON.stringify(source.doc) === JSON.stringify(change.doc)) return { next: undefined, result: undefined };
-        const timestamp = this.now().toISOString();
-        const part = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp };
-        return { next: { ...current, sources: { ...current.sources, [integrationId]: part } }, result: undefined };
+        return { next: withSourceDocument(current, integrationId, change, this.now()), result: undefined };
       });
       if (person === undefined) throw new NotFoundError(`Person ${id} not found`);
       await this.catalog.record(integrationId, change.attributes);
@@ -215,6 +213,35 @@ export class PersonDirectory {
       if (error instanceof KeyTakenError) throw new NameTakenError('Another user already has this userName.');
       throw error;
     }
+  }
+
+  /**
+   * setSource for many people at once, each as the caller has just read it (with its ETag, as a verified match reads
+   * it): no second read, and the main rows written in transactions grouped by partition (PersonStore.saveMany). A
+   * person that changed since (or whose transaction lost a race, or that is twice in `writes`) is then written alone
+   * by setSource, which reads it again and retries. The catalog is recorded once, for every document given.
+   * `written` is told of each person written, as it is.
+   */
+  async setSources(integrationId: string, writes: readonly { person: PersonRecord; change: SourceChange }[], written: (person: PersonRecord) => void = () => undefined): Promise<void> {
+    for (const { change } of writes) assertAttributePathsFit(change.attributes);
+    const now = this.now();
+    const batch: { before: PersonRecord; after: PersonRecord; change: SourceChange }[] = [];
+    const alone: { id: string; change: SourceChange }[] = [];
+    for (const { person, change } of writes) {
+      const next = withSourceDocument(person, integrationId, change, now);
+      if (next === undefined) continue;
+      if (person.etag === undefined) alone.push({ id: person.id, change });
+      else batch.push({ before: person, after: next, change });
+    }
+    const saved = batch.length === 0 ? [] : await this.store.saveMany(batch);
+    batch.forEach((entry, i) => {
+      const person = saved[i];
+      if (person === undefined) alone.push({ id: entry.before.id, change: entry.change });
+      else written(person);
+    });
+    await forEachBounded(alone, SET_SOURCE_PARALLELISM, async ({ id, change }) => written(await this.setSource(integrationId, id, change)));
+    const attributes = new Map(writes.flatMap(({ change }) => change.attributes).map((attribute) => [`${attribute.path.toLowerCase()}|${attribute.type}`, attribute]));
+    await this.catalog.record(integrationId, [...attributes.values()]);
   }
 
   private async writeChecked(integrationId: string, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions, checkedName: string | undefined): Promise<PersonRecord> {
@@ -346,6 +373,18 @@ export class PersonDirectory {
     else person.stagedUpn = String(input.doc.userName);
     return person;
   }
+}
+
+/**
+ * The person with this source's document set to the change's, or undefined when the live document is that already.
+ * Pure (setSource runs it again after a lost race); a new document keeps the source's creation time.
+ */
+function withSourceDocument(current: PersonRecord, integrationId: string, change: SourceChange, now: Date): PersonRecord | undefined {
+  const source = liveSource(current, integrationId);
+  if (source !== undefined && JSON.stringify(source.doc) === JSON.stringify(change.doc)) return undefined;
+  const timestamp = now.toISOString();
+  const part = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp };
+  return { ...current, sources: { ...current.sources, [integrationId]: part } };
 }
 
 class RetryCreate extends Error {}

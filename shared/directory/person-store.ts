@@ -4,8 +4,9 @@
 // row that is only a superfluous hint is neither written nor left behind.
 import { caseFoldKey } from '../storage/keys.js';
 import { assertPersonFits } from '../storage/person-entity.js';
+import { forEachBounded } from '../storage/transactions.js';
 import type { PersonRecord } from './model/person-record.js';
-import type { IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
+import type { IndexClaim, IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
 import { indexEntriesOf, nameKeysOf, requiredIndexEntriesOf, scopedKeysOf } from './user-view.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
@@ -21,6 +22,18 @@ export function withDerivedKeys(person: PersonRecord): PersonRecord {
   return derived;
 }
 
+/** People who see their index rows and observers through, one at a time, alongside many people's main rows written at once. */
+const PARALLEL_PEOPLE = 8;
+
+/** Many people written at once (PeopleRepository.updateMany). */
+export interface PeopleBatchWrites {
+  /**
+   * update() for many people (each `before` as read, with its ETag), in few transactions; undefined for each person not
+   * written (it changed since, a key it needs is held, or it is twice in the batch), which the caller writes alone.
+   */
+  updateMany(pairs: readonly { before: PersonRecord; after: PersonRecord }[]): Promise<(PersonRecord | undefined)[]>;
+}
+
 /** Told after each write of a person (before: undefined for a create; after: undefined for a delete). */
 export interface PersonWriteObserver {
   written(id: string, before: PersonRecord | undefined, after: PersonRecord | undefined): Promise<void>;
@@ -28,7 +41,7 @@ export interface PersonWriteObserver {
 
 export class PersonStore {
   constructor(
-    readonly people: PeopleStore,
+    readonly people: PeopleStore & PeopleBatchWrites,
     private readonly index: UserIndexStore,
     /** Keeps derived rows in step (the targeting value index: targeting/value-indexer.ts). */
     private readonly observer?: PersonWriteObserver,
@@ -59,6 +72,37 @@ export class PersonStore {
     await this.index.reassert(before.id, claims, this.currentEntries(before.id));
     await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(next), this.currentEntries(before.id));
     await this.observer?.written(before.id, before, saved);
+    return saved;
+  }
+
+  /**
+   * save() for many people at once, each `before` as it was just read (with its ETag): the same index rows, claimed
+   * before and reasserted after, and the same observer, with the main rows written in transactions grouped by
+   * partition. Answers each person as saved, or undefined when it was not (the caller re-reads it: mutate); the index
+   * rows claimed for a person not saved are removed again unless the person has their values.
+   */
+  async saveMany(pairs: readonly { before: PersonRecord; after: PersonRecord }[]): Promise<(PersonRecord | undefined)[]> {
+    const nexts = pairs.map(({ after }) => withDerivedKeys(after));
+    for (const next of nexts) assertPersonFits(next);
+    const indices = pairs.map((_, i) => i);
+    const claims: IndexClaim[][] = [];
+    await forEachBounded(indices, PARALLEL_PEOPLE, async (i) => {
+      const { before } = pairs[i] as { before: PersonRecord };
+      claims[i] = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(nexts[i] as PersonRecord));
+    });
+    const saved = await this.people.updateMany(pairs.map(({ before }, i) => ({ before, after: nexts[i] as PersonRecord })));
+    await forEachBounded(indices, PARALLEL_PEOPLE, async (i) => {
+      const { before } = pairs[i] as { before: PersonRecord };
+      const after = saved[i];
+      const claimed = claims[i] ?? [];
+      if (after === undefined) {
+        await this.index.removeStale(before.id, claimed.map((claim) => claim.entry), [], this.currentEntries(before.id));
+        return;
+      }
+      await this.index.reassert(before.id, claimed, this.currentEntries(before.id));
+      await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(after), this.currentEntries(before.id));
+      await this.observer?.written(before.id, before, after);
+    });
     return saved;
   }
 

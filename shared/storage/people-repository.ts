@@ -14,7 +14,8 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { PersonRecord } from '../directory/model/person-record.js';
 import type { FindOptions, PeoplePage, PeopleStore } from '../directory/model/stores.js';
 import { bucketOf } from './keys.js';
-import { personFromEntity, type PersonProperties, personToProperties, sourcePropertyOf } from './person-entity.js';
+import { keyRowChanges, PeopleBatchUpdate, personWriteActions } from './people-batch-update.js';
+import { personFromEntity, type PersonProperties, sourcePropertyOf } from './person-entity.js';
 import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
@@ -29,9 +30,11 @@ const isTombstone = (entity: Entity): boolean => entity[TOMBSTONE_PROPERTY] === 
 
 export class PeopleRepository implements PeopleStore {
   private readonly keys: PersonKeyRows;
+  private readonly batch: PeopleBatchUpdate;
 
   constructor(private readonly table: TableClient) {
     this.keys = new PersonKeyRows(table, (id) => this.getById(id));
+    this.batch = new PeopleBatchUpdate(table, this.keys);
   }
 
   async getById(id: string): Promise<PersonRecord | undefined> {
@@ -74,6 +77,15 @@ export class PeopleRepository implements PeopleStore {
   /** ETag-guarded replace; throws ConcurrentUpdateError when `before` is stale, KeyTakenError for a held key. */
   async update(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
     return this.write(before, { ...after, id: before.id, version: before.version + 1 });
+  }
+
+  /**
+   * update() for many people at once, in transactions grouped by partition (people-batch-update.ts); undefined for
+   * each person not written (it changed since it was read, a key it needs is held, or it is twice in the batch): the
+   * caller re-reads it and writes it alone.
+   */
+  async updateMany(pairs: readonly { before: PersonRecord; after: PersonRecord }[]): Promise<(PersonRecord | undefined)[]> {
+    return this.batch.updateMany(pairs.map(({ before, after }) => ({ before, after: { ...after, id: before.id, version: before.version + 1 } })));
   }
 
   /**
@@ -143,32 +155,15 @@ export class PeopleRepository implements PeopleStore {
   }
 
   private async write(before: PersonRecord | undefined, after: PersonRecord): Promise<PersonRecord> {
-    const partitionKey = partitionOfId(after.id);
-    const props = personToProperties(after);
-    const identity = (r: KeyRow): string => `${r.partitionKey}/${r.rowKey}`;
-    const oldRows = before === undefined ? [] : keyRowsOf(before);
-    const newRows = keyRowsOf(after);
-    const oldRowKeys = new Set(oldRows.map(identity));
-    const newRowKeys = new Set(newRows.map(identity));
-    const added = newRows.filter((r) => !oldRowKeys.has(identity(r)));
-    const removed = oldRows.filter((r) => !newRowKeys.has(identity(r)));
+    const changes = keyRowChanges(before, after);
+    const { added, removed } = changes;
 
     // The pointers this write claimed, with the ETag of each claim.
     const claimEtags = new Map<KeyRow, string | undefined>();
     try {
       for (const row of added.filter((r) => !r.colocated)) claimEtags.set(row, await this.keys.claim(row, after.id));
       const colocatedAdded = added.filter((r) => r.colocated);
-      const actions: TransactionAction[] = [];
-      const mainEntity = { partitionKey, rowKey: MAIN_PREFIX + after.id, ...props };
-      if (before === undefined) actions.push(['create', mainEntity]);
-      else actions.push(['update', mainEntity, 'Replace', { etag: before.etag }] as TransactionAction);
-      for (const row of newRows.filter((r) => r.colocated)) {
-        const entity = row.copy ? { partitionKey, rowKey: row.rowKey, ref: after.id, ...props } : { partitionKey, rowKey: row.rowKey, ref: after.id };
-        actions.push(colocatedAdded.includes(row) ? ['create', entity] : ['upsert', entity, 'Replace']);
-      }
-      // A dropped copy goes in the transaction; a dropped co-located pointer is released after it, like any pointer
-      // (one written before pointers went into transactions may be missing, and deleting a missing row fails them).
-      for (const row of removed.filter((r) => r.copy)) actions.push(['delete', { partitionKey, rowKey: row.rowKey }]);
+      const actions = personWriteActions(before, after, changes);
       const etag = await this.submitReclaiming(actions, after.id, colocatedAdded);
       if (before === undefined) {
         // While a create is in flight its person does not exist, so another writer may have taken over one of its

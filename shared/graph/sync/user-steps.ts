@@ -6,6 +6,7 @@
 // reconciling stage does that for every user the run did not see.
 import { NotFoundError, PreconditionFailedError } from '../../directory/errors.js';
 import type { PersonRecord } from '../../directory/model/person-record.js';
+import type { SourceChange } from '../../directory/person-directory.js';
 import { liveSource, viewVersionTag } from '../../directory/user-view.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
@@ -49,29 +50,110 @@ interface UserMatch {
   readonly newMatch: boolean;
 }
 
-async function matchUser(ctx: SyncContext, user: GraphObject, leaveWhenUnmatched: boolean): Promise<UserMatch> {
-  const graphId = String(user.id);
-  const [person, previous] = await Promise.all([findMatch(user, ctx.settings.matchingKey, ctx.people), ctx.store.getUser(graphId)]);
-  const moved = previous !== undefined && previous.personId !== person?.id && (person !== undefined || leaveWhenUnmatched);
-  return { user, graphId, person, leaves: moved ? previous.personId : undefined, newMatch: person !== undefined && previous?.personId !== person.id };
+/** Whom each Graph user matched before this page (its `u-` row's person), for a page of users. */
+type PreviousMatches = (graphIds: readonly string[]) => Promise<Map<string, string>>;
+
+/** One `u-` row read per user: a delta round's users, or a tenant too large to keep its rows. */
+const readEachRow =
+  (ctx: SyncContext): PreviousMatches =>
+  async (graphIds) => {
+    const rows = new Map<string, string>();
+    await forEachBounded(graphIds, USER_PARALLELISM, async (graphId) => {
+      const row = await ctx.store.getUser(graphId);
+      if (row !== undefined) rows.set(graphId, row.personId);
+    });
+    return rows;
+  };
+
+/** `u-` rows one process keeps for a full run's users stage (about 15 MB at 100,000); above, read one by one. */
+const RUN_USER_ROWS_LIMIT = 250_000;
+/** The rows are let go once no page has used them for this long (another instance may have done the other pages). */
+const RUN_USER_ROWS_IDLE_MS = 5 * 60 * 1000;
+let runUserRows: { readonly key: string; readonly rows: Promise<Map<string, string> | undefined>; idle?: NodeJS.Timeout } | undefined;
+
+async function readAllUserRows(ctx: SyncContext): Promise<Map<string, string> | undefined> {
+  // Every `u-` row: those this run has not stamped (a dry run stamps none), and those it has (a delta run turned full).
+  const rows = await ctx.store.usersMatchedBy(ctx.runId, RUN_USER_ROWS_LIMIT);
+  if (rows === undefined) return undefined;
+  let continuation: string | undefined;
+  do {
+    const page = await ctx.store.unseenPage('u', ctx.runId, false, continuation);
+    for (const row of page.rows) rows.set(row.graphId, row.id);
+    if (rows.size > RUN_USER_ROWS_LIMIT) return undefined;
+    continuation = page.next;
+  } while (continuation !== undefined);
+  return rows;
 }
 
-async function writeMatched(ctx: SyncContext, match: UserMatch, tally: StepTally): Promise<void> {
-  const { user, graphId, person } = match;
-  if (person === undefined) {
-    tally.add('usersUnmatched');
-    tally.unmatchedUsers.push(typeof user.userPrincipalName === 'string' ? user.userPrincipalName : graphId);
-    return;
+/**
+ * A full run's users: every `u-` row read once per process and run with range queries, instead of one point read per
+ * user. Only the page of a user writes its row, so the rows read stay right for every page not yet done; a page
+ * delivered again may find a row older than its first delivery's writes, which is harmless: leaving a person is
+ * guarded by its document (leavePerson), and the row is written again. A page's rows are dropped once it has stamped
+ * its own, so the rows held shrink as the stage goes.
+ */
+function rowsReadOnce(ctx: SyncContext): { previous: PreviousMatches; done: (graphIds: readonly string[]) => void } {
+  const key = `${ctx.integrationId}/${ctx.runId}`;
+  if (runUserRows?.key !== key) {
+    const rows = readAllUserRows(ctx);
+    runUserRows = { key, rows };
+    // A failed read is not kept: the step's next delivery reads again.
+    rows.catch(() => {
+      if (runUserRows?.rows === rows) runUserRows = undefined;
+    });
   }
-  tally.add('usersMatched');
-  const change = graphSourceDocument(user, ctx.settings);
-  const before = liveSource(person, ctx.integrationId)?.doc;
-  if (JSON.stringify(before) === JSON.stringify(change.doc)) return;
-  tally.add('attributesChanged');
-  tally.change(`set the Graph attributes of user ${person.id}`);
-  if (ctx.dryRun) return;
-  await ctx.people.setSource(ctx.integrationId, person.id, change);
-  logChange(ctx, { operation: before === undefined ? 'create' : 'update', resourceType: 'User', resourceId: person.id });
+  const held = runUserRows;
+  clearTimeout(held.idle);
+  held.idle = setTimeout(() => {
+    if (runUserRows === held) runUserRows = undefined;
+  }, RUN_USER_ROWS_IDLE_MS).unref();
+  const { rows } = held;
+  return {
+    previous: async (graphIds) => {
+      const all = await rows;
+      if (all === undefined) return readEachRow(ctx)(graphIds);
+      return new Map(graphIds.flatMap((graphId) => (all.has(graphId) ? [[graphId, all.get(graphId) as string]] : [])));
+    },
+    done: (graphIds) => {
+      void rows.then((all) => graphIds.forEach((graphId) => all?.delete(graphId)), () => undefined);
+    },
+  };
+}
+
+async function matchUser(ctx: SyncContext, user: GraphObject, previousPersonId: string | undefined, leaveWhenUnmatched: boolean): Promise<UserMatch> {
+  const graphId = String(user.id);
+  const person = await findMatch(user, ctx.settings.matchingKey, ctx.people);
+  const moved = previousPersonId !== undefined && previousPersonId !== person?.id && (person !== undefined || leaveWhenUnmatched);
+  return { user, graphId, person, leaves: moved ? previousPersonId : undefined, newMatch: person !== undefined && previousPersonId !== person.id };
+}
+
+/**
+ * The matched users' documents that differ from what their people hold, written together: each person as its match
+ * read it, so nothing is read twice, in transactions grouped by partition (PersonDirectory.setSources; a person that
+ * changed since its match is re-read and written alone). Unmatched users are counted and listed.
+ */
+async function writeDocuments(ctx: SyncContext, matches: readonly UserMatch[], tally: StepTally): Promise<void> {
+  const writes: { person: PersonRecord; change: SourceChange }[] = [];
+  const created = new Set<string>();
+  for (const { user, graphId, person } of matches) {
+    if (person === undefined) {
+      tally.add('usersUnmatched');
+      tally.unmatchedUsers.push(typeof user.userPrincipalName === 'string' ? user.userPrincipalName : graphId);
+      continue;
+    }
+    tally.add('usersMatched');
+    const change = graphSourceDocument(user, ctx.settings);
+    const before = liveSource(person, ctx.integrationId)?.doc;
+    if (JSON.stringify(before) === JSON.stringify(change.doc)) continue;
+    tally.add('attributesChanged');
+    tally.change(`set the Graph attributes of user ${person.id}`);
+    writes.push({ person, change });
+    if (before === undefined) created.add(person.id);
+  }
+  if (ctx.dryRun || writes.length === 0) return;
+  await ctx.people.setSources(ctx.integrationId, writes, (person) => {
+    logChange(ctx, { operation: created.has(person.id) ? 'create' : 'update', resourceType: 'User', resourceId: person.id });
+  });
 }
 
 /**
@@ -79,16 +161,17 @@ async function writeMatched(ctx: SyncContext, match: UserMatch, tally: StepTally
  * written, so two users that swap people in one page never clear what the other wrote. Answers whether any user now
  * matches someone it did not match before.
  */
-async function syncUsers(ctx: SyncContext, users: readonly GraphObject[], tally: StepTally, leaveWhenUnmatched: boolean): Promise<boolean> {
+async function syncUsers(ctx: SyncContext, users: readonly GraphObject[], tally: StepTally, leaveWhenUnmatched: boolean, previousMatches: PreviousMatches): Promise<boolean> {
+  const previous = await previousMatches(users.map((user) => String(user.id)));
   const matches: UserMatch[] = [];
   await forEachBounded(users, USER_PARALLELISM, async (user) => {
-    matches.push(await matchUser(ctx, user, leaveWhenUnmatched));
+    matches.push(await matchUser(ctx, user, previous.get(String(user.id)), leaveWhenUnmatched));
   });
   tally.add('usersSeen', matches.length);
   const moved = matches.filter((match) => match.leaves !== undefined);
   await forEachBounded(moved, USER_PARALLELISM, (match) => leavePerson(ctx, match.leaves as string, match.graphId, tally));
   if (!ctx.dryRun) await ctx.store.deleteUsers(moved.map((match) => match.graphId));
-  await forEachBounded(matches, USER_PARALLELISM, (match) => writeMatched(ctx, match, tally));
+  await writeDocuments(ctx, matches, tally);
   const matched = matches.flatMap((match) => (match.person === undefined ? [] : [{ graphId: match.graphId, personId: match.person.id }]));
   await ctx.store.markUsersSeen(ctx.runId, ctx.dryRun, matched);
   return matches.some((match) => match.newMatch);
@@ -97,7 +180,9 @@ async function syncUsers(ctx: SyncContext, users: readonly GraphObject[], tally:
 /** Full run: one page of the user list; the next page follows. */
 export async function userListStep(ctx: SyncContext, payload: { url: string }, tally: StepTally): Promise<SyncStepRequest[]> {
   const page = await ctx.client.getPage(payload.url);
-  await syncUsers(ctx, page.value, tally, false);
+  const rows = rowsReadOnce(ctx);
+  await syncUsers(ctx, page.value, tally, false, rows.previous);
+  rows.done(page.value.map((user) => String(user.id)));
   return page.nextLink === undefined ? [] : [{ kind: 'users', payload: { url: page.nextLink } }];
 }
 
@@ -108,7 +193,7 @@ export async function usersDeltaStep(ctx: SyncContext, payload: { url: string },
   const latest = new Map<string, DeltaChange>(page.changes.map((change) => [change.id, change]));
   const upserts = [...latest.values()].flatMap((change) => (change.kind === 'upsert' ? [change.object] : []));
   const removed = [...latest.values()].filter((change) => change.kind === 'removed').map((change) => change.id);
-  const newMatch = await syncUsers(ctx, upserts, tally, true);
+  const newMatch = await syncUsers(ctx, upserts, tally, true, readEachRow(ctx));
   for (const graphId of removed) {
     const previous = await ctx.store.getUser(graphId);
     if (previous === undefined) continue;

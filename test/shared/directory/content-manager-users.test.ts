@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** The people store, running `meanwhile` once right after the first lookup of `username` answered. */
-function racingPeople(people: PeopleStore, username: string, meanwhile: () => Promise<void>): PeopleStore {
+function racingPeople<T extends PeopleStore>(people: T, username: string, meanwhile: () => Promise<void>): T {
   let raced = false;
   return new Proxy(people, {
     get(target, property, receiver) {

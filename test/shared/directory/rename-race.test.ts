@@ -9,7 +9,7 @@ import { ContentManagerUsers } from '../../../shared/directory/content-manager-u
 import { MemberExistenceCache } from '../../../shared/directory/member-existence-cache.js';
 import type { PeopleStore } from '../../../shared/directory/model/stores.js';
 import { PersonDirectory, type SourceIntegration } from '../../../shared/directory/person-directory.js';
-import { PersonStore } from '../../../shared/directory/person-store.js';
+import { type PeopleBatchWrites, PersonStore } from '../../../shared/directory/person-store.js';
 import { viewDocument } from '../../../shared/directory/user-view.js';
 import { AttributeCatalogRepository } from '../../../shared/storage/attribute-catalog-repository.js';
 import { GroupRepository } from '../../../shared/storage/group-repository.js';
@@ -30,14 +30,14 @@ afterAll(async () => {
   await dropTables(tables);
 });
 
-function directoryOver(people: PeopleStore): PersonDirectory {
+function directoryOver(people: PeopleStore & PeopleBatchWrites): PersonDirectory {
   const index = new UserIndexRepository(tables.userindex);
   const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
   return new PersonDirectory(new PersonStore(people, index), index, new MembershipRepository(tables.members), catalog, new MemberExistenceCache(), () => Promise.resolve([A.id, C.id]));
 }
 
 /** The people store, running `meanwhile` once, before the first check of both names answers. */
-function racingChecks(people: PeopleStore, meanwhile: () => Promise<void>): PeopleStore {
+function racingChecks<T extends PeopleStore>(people: T, meanwhile: () => Promise<void>): T {
   let raced = false;
   return new Proxy(people, {
     get(target, property, receiver) {
