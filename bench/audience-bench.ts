@@ -7,7 +7,7 @@
 // read), resolveToRawReadRatio (sum over audiences of the median resolution over the sum of the median raw read),
 // peakRssMb (the resolving process's peak RSS while resolving) and seedPeakRssMb (this process's, while seeding).
 // Storage is an in-memory Azurite in a process of its own whose partition queries read only their partition, as in
-// Azure (audience-azurite.ts).
+// Azure (azurite-process.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { parseSettings } from '../shared/config.js';
 import { LocalFileSecretStore } from '../shared/secrets/local-file-secret-store.js';
 import { createServices } from '../shared/services.js';
-import { startAudienceAzurite } from './audience-azurite.js';
+import { startAzuriteProcess } from './azurite-process.js';
 import { type AudienceMeasurement, runResolvePhase } from './audience-resolve-phase.js';
 import { seed } from './audience-seed.js';
 import { percentile, round, RssSampler } from './stats.js';
@@ -57,7 +57,7 @@ function report(audiences: AudienceMeasurement[], peakRssMb: number, seedPeakRss
 }
 
 async function main(): Promise<void> {
-  const azurite = await startAudienceAzurite();
+  const azurite = await startAzuriteProcess();
   const secretsFolder = await mkdtemp(join(tmpdir(), 'audience-bench-'));
   const secretStorePath = join(secretsFolder, 'secrets.json');
   try {

@@ -1,10 +1,15 @@
-// Azurite in a process of its own for the benchmark: storage is a separate service in Azure, and on a 2-core
-// machine an emulator sharing the host's event loop would charge its CPU to every request we measure.
+// Azurite in a process of its own for the benchmarks: storage is a separate service in Azure, and on a 2-core
+// machine an emulator sharing the host's event loop would charge its CPU to every request we measure. Its queries
+// pinned to one partition read only that partition, as Azure's do (azurite-partition-queries.ts): unpatched, Azurite
+// evaluates every such filter over the whole table, so a group's settling reads during the Entra cycle's membership
+// phase cost time in proportion to every membership written so far (a 100-member add took up to 38 s, p99, on an idle
+// machine) and seeding the 100,000-member group grew quadratically.
 // Run as a script (the child), it starts an in-memory Table service (and the queue service when asked) and reports
 // the connection string over IPC. With `countTableWrites`, the Table endpoint of that connection string is a counting
 // proxy in the same child (storage-counter.ts), which answers how many entities were written so far.
 import { fileURLToPath } from 'node:url';
 import { type AzuriteService, startAzurite } from '../local/azurite.js';
+import { narrowPartitionQueries } from './azurite-partition-queries.js';
 import { forkBenchChild } from './child-process.js';
 import { startStorageCounter } from './storage-counter.js';
 
@@ -42,6 +47,7 @@ export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): 
 
 if (process.argv.includes('--child') && process.send !== undefined) {
   const services = (process.argv.find((arg) => arg.startsWith('--services='))?.slice('--services='.length) ?? 'table').split(',') as AzuriteService[];
+  narrowPartitionQueries();
   const azurite = await startAzurite({ inMemory: true, services });
   const counter = process.argv.includes('--count-writes') ? await startStorageCounter(azurite.connectionString, { keepLines: false }) : undefined;
   process.send({ connectionString: counter?.connectionString ?? azurite.connectionString } satisfies Ready);
