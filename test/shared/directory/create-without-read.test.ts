@@ -5,18 +5,16 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttributeCatalog } from '../../../shared/directory/attribute-catalog.js';
 import { NameTakenError } from '../../../shared/directory/errors.js';
-import { MemberExistenceCache } from '../../../shared/directory/member-existence-cache.js';
 import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
-import { PersonDirectory, type SourceInput, type SourceIntegration } from '../../../shared/directory/person-directory.js';
+import type { PersonDirectory} from '../../../shared/directory/person-directory.js';
+import { type SourceInput, type SourceIntegration } from '../../../shared/directory/person-directory.js';
 import { PersonStore } from '../../../shared/directory/person-store.js';
-import { AttributeCatalogRepository } from '../../../shared/storage/attribute-catalog-repository.js';
-import { MembershipRepository } from '../../../shared/storage/membership-repository.js';
 import { PeopleRepository } from '../../../shared/storage/people-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { personDirectoryOver } from '../../support/person-directory-over.js';
 import { Interleaving, placements } from '../../support/interleavings.js';
 
 let tables: TableClients;
@@ -30,11 +28,8 @@ afterAll(async () => {
   await dropTables(tables);
 });
 
-function directoryOver(people: TableClient, userindex: TableClient): PersonDirectory {
-  const index = new UserIndexRepository(userindex);
-  const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
-  return new PersonDirectory(new PersonStore(new PeopleRepository(people), index), index, new MembershipRepository(tables.members), catalog, new MemberExistenceCache(), () => Promise.resolve([C.id, D.id]));
-}
+const directoryOver = (people: TableClient, userindex: TableClient): PersonDirectory =>
+  personDirectoryOver(tables, { people: new PeopleRepository(people), userindex, integrationIds: [C.id, D.id] });
 
 /** Every index row, as `partition -> ids`, of the partitions whose key contains `marker`. */
 async function indexRows(marker: string): Promise<Record<string, string[]>> {

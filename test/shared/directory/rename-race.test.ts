@@ -4,20 +4,19 @@
 // already has the name, so the rename is no rename: it succeeds, as it would if it came last.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttributeCatalog } from '../../../shared/directory/attribute-catalog.js';
 import { ContentManagerUsers } from '../../../shared/directory/content-manager-users.js';
-import { MemberExistenceCache } from '../../../shared/directory/member-existence-cache.js';
 import type { PeopleStore } from '../../../shared/directory/model/stores.js';
-import { PersonDirectory, type SourceIntegration } from '../../../shared/directory/person-directory.js';
+import type { PersonDirectory} from '../../../shared/directory/person-directory.js';
+import { type SourceIntegration } from '../../../shared/directory/person-directory.js';
 import { type PeopleBatchWrites, PersonStore } from '../../../shared/directory/person-store.js';
 import { viewDocument } from '../../../shared/directory/user-view.js';
-import { AttributeCatalogRepository } from '../../../shared/storage/attribute-catalog-repository.js';
 import { GroupRepository } from '../../../shared/storage/group-repository.js';
 import { MembershipRepository } from '../../../shared/storage/membership-repository.js';
 import { PeopleRepository } from '../../../shared/storage/people-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { personDirectoryOver } from '../../support/person-directory-over.js';
 
 let tables: TableClients;
 const A: SourceIntegration = { id: 'inta', userProvisioning: 'matchOnly' };
@@ -30,11 +29,7 @@ afterAll(async () => {
   await dropTables(tables);
 });
 
-function directoryOver(people: PeopleStore & PeopleBatchWrites): PersonDirectory {
-  const index = new UserIndexRepository(tables.userindex);
-  const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
-  return new PersonDirectory(new PersonStore(people, index), index, new MembershipRepository(tables.members), catalog, new MemberExistenceCache(), () => Promise.resolve([A.id, C.id]));
-}
+const directoryOver = (people: PeopleStore & PeopleBatchWrites): PersonDirectory => personDirectoryOver(tables, { people, integrationIds: [A.id, C.id] });
 
 /** The people store, running `meanwhile` once, before the first check of both names answers. */
 function racingChecks<T extends PeopleStore>(people: T, meanwhile: () => Promise<void>): T {

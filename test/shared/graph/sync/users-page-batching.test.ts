@@ -8,9 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedContentManagerUsers } from '../../../../bench/graph-bench-seed.js';
 import { parseSettings } from '../../../../shared/config.js';
-import { AttributeCatalog } from '../../../../shared/directory/attribute-catalog.js';
-import { MemberExistenceCache } from '../../../../shared/directory/member-existence-cache.js';
-import { PersonDirectory } from '../../../../shared/directory/person-directory.js';
+import type { PersonDirectory } from '../../../../shared/directory/person-directory.js';
 import { PersonStore } from '../../../../shared/directory/person-store.js';
 import type { SourceGroups } from '../../../../shared/directory/source-groups.js';
 import { GRAPH_MAX_PAGE_SIZE } from '../../../../shared/graph/graph-client.js';
@@ -21,8 +19,6 @@ import { GraphSyncStateStore } from '../../../../shared/graph/sync/sync-state-st
 import { userListStep } from '../../../../shared/graph/sync/user-steps.js';
 import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
 import { ProvisioningLog, type ProvisioningLogStore } from '../../../../shared/provisioning-log/provisioning-log.js';
-import { AttributeCatalogRepository } from '../../../../shared/storage/attribute-catalog-repository.js';
-import { MembershipRepository } from '../../../../shared/storage/membership-repository.js';
 import { caseFoldKey } from '../../../../shared/storage/keys.js';
 import { PeopleRepository } from '../../../../shared/storage/people-repository.js';
 import { keyRowOf, partitionOfId, scopedKey } from '../../../../shared/storage/person-key-rows.js';
@@ -32,6 +28,7 @@ import { dropTables } from '../../../support/fresh-tables.js';
 import { graphClientFor } from '../../../support/graph-fake/client-harness.js';
 import { FakeTenant } from '../../../support/graph-fake/fake-tenant.js';
 import { type GraphFake, startGraphFake } from '../../../support/graph-fake/graph-fake.js';
+import { personDirectoryOver } from '../../../support/person-directory-over.js';
 import { startStorageProxy, type StorageProxy } from '../../../support/storage-proxy.js';
 
 /** Users in the page: more than the 64 partitions of people, so transactions hold several people each. */
@@ -57,10 +54,7 @@ afterAll(async () => {
 });
 
 function contextOf(integrationId: string, runId: string, wrap: (directory: PersonDirectory) => PersonDirectory = (directory) => directory): SyncContext {
-  const index = new UserIndexRepository(tables.userindex);
-  const store = new PersonStore(new PeopleRepository(tables.people), index);
-  const catalog = new AttributeCatalog(new AttributeCatalogRepository(tables.attributes));
-  const directory = new PersonDirectory(store, index, new MembershipRepository(tables.members), catalog, new MemberExistenceCache(), () => Promise.resolve([integrationId]));
+  const directory = personDirectoryOver(tables, { integrationIds: [integrationId] });
   const settings = parseGraphIntegrationInput({ tenantId: fake.tenant.tenantId, clientId: fake.tenant.app.clientId, clientSecret: fake.tenant.app.clientSecret, groupSelection: { mode: 'all' }, matchingKey: { kind: 'upn' }, userAttributes: ['department'] }, 'create').settings;
   return {
     integrationId,
