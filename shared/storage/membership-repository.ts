@@ -156,7 +156,7 @@ export class MembershipRepository implements MembershipStore {
     let pending = wrote;
     for (let round = 0; pending.size > 0; round++) {
       if (round === MAX_SETTLE_ROUNDS) throw new ConcurrentUpdateError(`memberships of group ${groupId} keep changing`);
-      const present = await this.presentOnGroupSide(integrationId, groupId, [...pending.keys()]);
+      const present = await this.membersAmong(integrationId, groupId, [...pending.keys()]);
       const differing = [...pending].filter(([memberId, written]) => written !== present.has(memberId)).map(([memberId]) => memberId);
       const upserts = differing.filter((memberId) => present.has(memberId));
       const deletes = differing.filter((memberId) => !present.has(memberId));
@@ -170,10 +170,6 @@ export class MembershipRepository implements MembershipStore {
 
   /** Which of these members the group side lists now: one query per 14 ids, a few at a time. */
   async membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
-    return this.presentOnGroupSide(integrationId, groupId, memberIds);
-  }
-
-  private async presentOnGroupSide(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
     const pk = groupPartition(integrationId, groupId);
     const chunks: string[][] = [];
     for (let i = 0; i < memberIds.length; i += ROW_KEYS_PER_QUERY) chunks.push(memberIds.slice(i, i + ROW_KEYS_PER_QUERY));
