@@ -7,12 +7,10 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { GroupRecord } from '../directory/model/group-record.js';
 import type { GroupReadOptions, GroupStore } from '../directory/model/stores.js';
-import { caseFoldKey, encodeKey, prefixUpperBound } from './keys.js';
+import { caseFoldKey, encodeKey, prefixUpperBound, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 import { forEachBounded, MAX_TRANSACTION_ACTIONS } from './transactions.js';
 
-/** Row keys one query may name: Azure allows 15 comparisons in a filter, and the partition key takes one. */
-const ROW_KEYS_PER_QUERY = 14;
 /** Queries or transactions of one batch call in flight at once. */
 const BATCH_PARALLELISM = 8;
 
@@ -125,8 +123,7 @@ export class GroupRepository implements GroupStore {
   async getMany(integrationId: string, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
     const groups = new Map<string, GroupRecord>();
     const unique = [...new Set(ids)];
-    const chunks: string[][] = [];
-    for (let index = 0; index < unique.length; index += ROW_KEYS_PER_QUERY) chunks.push(unique.slice(index, index + ROW_KEYS_PER_QUERY));
+    const chunks = rowKeyQueryChunks(unique);
     const pk = partitionOf(integrationId);
     await forEachBounded(chunks, BATCH_PARALLELISM, async (chunk) => {
       const rowKeys = chunk.map((id) => odata`RowKey eq ${`g:${encodeKey(id)}`}`).join(' or ');

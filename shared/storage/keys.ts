@@ -37,6 +37,16 @@ export function bucketOf(value: string): string {
   return ((digest[0] ?? 0) % BUCKET_COUNT).toString(16).padStart(2, '0');
 }
 
+/** Row keys one query may name: Azure allows 15 comparisons in a filter, and the partition key takes one. */
+export const ROW_KEYS_PER_QUERY = 14;
+
+/** The keys in groups of ROW_KEYS_PER_QUERY, one query's worth each. */
+export function rowKeyQueryChunks<T>(keys: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < keys.length; index += ROW_KEYS_PER_QUERY) chunks.push(keys.slice(index, index + ROW_KEYS_PER_QUERY));
+  return chunks;
+}
+
 /** The smallest string greater than every string that starts with `prefix`, for RowKey range queries. */
 export function prefixUpperBound(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { MemberRow } from '../directory/model/group-record.js';
 import type { MembershipStore } from '../directory/model/stores.js';
-import { encodeKey, prefixUpperBound } from './keys.js';
+import { encodeKey, prefixUpperBound, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
 import { forEachBounded, submitChunked } from './transactions.js';
 import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
@@ -36,8 +36,6 @@ export function memberPartition(integrationId: string, memberId: string): string
 }
 export const memberRowPrefix = (memberId: string): string => `${encodeKey(memberId)}|`;
 
-/** Row keys one query may name: Azure allows 15 comparisons in a filter, and the partition key takes one. */
-const ROW_KEYS_PER_QUERY = 14;
 /** Settling rounds before a membership that keeps flipping under concurrent writers is reported as a conflict. */
 const MAX_SETTLE_ROUNDS = 8;
 
@@ -171,8 +169,7 @@ export class MembershipRepository implements MembershipStore {
   /** Which of these members the group side lists now: one query per 14 ids, a few at a time. */
   async membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
     const pk = groupPartition(integrationId, groupId);
-    const chunks: string[][] = [];
-    for (let i = 0; i < memberIds.length; i += ROW_KEYS_PER_QUERY) chunks.push(memberIds.slice(i, i + ROW_KEYS_PER_QUERY));
+    const chunks = rowKeyQueryChunks(memberIds);
     const present = new Set<string>();
     await forEachBounded(chunks, 8, async (chunk) => {
       const rowKeys = chunk.map((memberId) => odata`RowKey eq ${encodeKey(memberId)}`).join(' or ');
