@@ -69,10 +69,15 @@ export class PersonStore {
     assertPersonFits(next);
     const claims = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(next));
     const saved = await this.people.update(before, next);
+    await this.afterSave(before, claims, next, saved);
+    return saved;
+  }
+
+  /** After a person's main write: its claimed index rows reasserted, the rows it no longer has removed, the observer told. */
+  private async afterSave(before: PersonRecord, claims: IndexClaim[], next: PersonRecord, saved: PersonRecord): Promise<void> {
     await this.index.reassert(before.id, claims, this.currentEntries(before.id));
     await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(next), this.currentEntries(before.id));
     await this.observer?.written(before.id, before, saved);
-    return saved;
   }
 
   /**
@@ -99,9 +104,7 @@ export class PersonStore {
         await this.index.removeStale(before.id, claimed.map((claim) => claim.entry), [], this.currentEntries(before.id));
         return;
       }
-      await this.index.reassert(before.id, claimed, this.currentEntries(before.id));
-      await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(after), this.currentEntries(before.id));
-      await this.observer?.written(before.id, before, after);
+      await this.afterSave(before, claimed, after, after);
     });
     return saved;
   }
