@@ -1,33 +1,46 @@
-// What a group PATCH recently found each member id to be in an integration (a user or a group), so the member rows it
-// writes first carry the right type without a read. It is only a guess: every member is checked afterwards with a
-// fresh read (scim-groups.ts addMembers), because a delete in another instance would not be seen here.
+// What this instance has recently seen each member id to be in an integration's view (a user or a group), and when.
+// A member add trusts an entry seen within MEMBER_TRUST_MS unless the departures record lists the member
+// (member-departures.ts explains why that is safe); past that it reads the member again. An entry is only ever a
+// sighting: whoever saw the member in view remembers it with the time it began looking, never later.
 
-/** How long a remembered type is used as the guess. */
-export const MEMBER_EXISTENCE_TTL_MS = 30_000;
+/** How long a sighting of a member in a view is trusted by member adds. */
+export const MEMBER_TRUST_MS = 10 * 60_000;
 const MAX_ENTRIES = 200_000;
 
 export class MemberExistenceCache {
-  private readonly known = new Map<string, { type: 'User' | 'Group'; until: number }>();
+  private readonly known = new Map<string, { type: 'User' | 'Group'; seen: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** The start of the trust window: sightings from then on are trusted. */
+  trustedSince(): number {
+    return this.now() - MEMBER_TRUST_MS;
+  }
+
+  /** What the member was seen to be in the integration's view within the trust window, if it was. */
   get(integrationId: string, memberId: string): 'User' | 'Group' | undefined {
     const key = `${integrationId}|${memberId}`;
     const hit = this.known.get(key);
     if (hit === undefined) return undefined;
-    if (hit.until < this.now()) {
+    if (hit.seen < this.trustedSince()) {
       this.known.delete(key);
       return undefined;
     }
     return hit.type;
   }
 
-  remember(integrationId: string, memberId: string, type: 'User' | 'Group'): void {
+  /** The member was in the integration's view as this type at some moment from `seen` (ms; by default now) on. */
+  remember(integrationId: string, memberId: string, type: 'User' | 'Group', seen: number = this.now()): void {
     if (this.known.size >= MAX_ENTRIES) this.known.clear();
-    this.known.set(`${integrationId}|${memberId}`, { type, until: this.now() + MEMBER_EXISTENCE_TTL_MS });
+    this.known.set(`${integrationId}|${memberId}`, { type, seen });
   }
 
   forget(integrationId: string, memberId: string): void {
     this.known.delete(`${integrationId}|${memberId}`);
+  }
+
+  /** The clock sightings are timed by, for a caller that remembers what it saw after looking. */
+  clock(): number {
+    return this.now();
   }
 }

@@ -138,6 +138,7 @@ export class PersonDirectory {
     const userName = String(doc.userName);
     const key = caseFoldKey(userName);
     const timestamp = this.now().toISOString();
+    const seen = this.knownMembers.clock();
     // A Content Manager user's fields that would not fit are refused before anything, the catalog included, is written.
     if (integration.userProvisioning === 'create') contentManagerPart(integration.id, input, timestamp);
     // Catalogued before the write: a create retried after its first attempt wrote the user is refused and writes
@@ -155,9 +156,11 @@ export class PersonDirectory {
       // record it shares with the integrations that staged the same name, or a user it deleted and now sends again.
       const existing = shared !== undefined && liveSource(shared, integration.id) === undefined ? shared : undefined;
       try {
-        return existing === undefined
-          ? await this.store.create(this.newPerson(integration, key, input, timestamp, shared === undefined))
-          : await this.attach(integration, existing.id, input, timestamp);
+        return this.sighted(
+          integration.id,
+          seen,
+          existing === undefined ? await this.store.create(this.newPerson(integration, key, input, timestamp, shared === undefined)) : await this.attach(integration, existing.id, input, timestamp),
+        );
       } catch (error) {
         // A create that lost the race for the name (or for its row) looks again: the winner may be a record this
         // integration attaches to, not a user in its view.
@@ -178,9 +181,10 @@ export class PersonDirectory {
    * name is no longer new: Entra sends the userName with every PATCH, and the name the record has is never refused.
    */
   async writeSource(integration: SourceIntegration, id: string, change: (current: UserDocument) => SourceChange, options: WriteOptions = {}): Promise<PersonRecord> {
+    const seen = this.knownMembers.clock();
     for (let checkedName: string | undefined, rereads = 0; ; ) {
       try {
-        return await this.writeChecked(integration.id, id, change, options, checkedName);
+        return this.sighted(integration.id, seen, await this.writeChecked(integration.id, id, change, options, checkedName));
       } catch (error) {
         if (!(error instanceof NewUserName)) throw error;
         const { found } = await this.findInView(integration.id, error.key, { verified: true, together: true });
@@ -201,6 +205,7 @@ export class PersonDirectory {
    */
   async setSource(integrationId: string, id: string, change: SourceChange): Promise<PersonRecord> {
     assertAttributePathsFit(change.attributes);
+    const seen = this.knownMembers.clock();
     try {
       const { person } = await this.store.mutate(id, (current) => {
         if (current === undefined) throw new NotFoundError(`Person ${id} not found`);
@@ -208,7 +213,7 @@ export class PersonDirectory {
       });
       if (person === undefined) throw new NotFoundError(`Person ${id} not found`);
       await this.catalog.record(integrationId, change.attributes);
-      return person;
+      return this.sighted(integrationId, seen, person);
     } catch (error) {
       if (error instanceof KeyTakenError) throw new NameTakenError('Another user already has this userName.');
       throw error;
@@ -225,6 +230,7 @@ export class PersonDirectory {
   async setSources(integrationId: string, writes: readonly { person: PersonRecord; change: SourceChange }[], written: (person: PersonRecord) => void = () => undefined): Promise<void> {
     for (const { change } of writes) assertAttributePathsFit(change.attributes);
     const now = this.now();
+    const seen = this.knownMembers.clock();
     const batch: { before: PersonRecord; after: PersonRecord; change: SourceChange }[] = [];
     const alone: { id: string; change: SourceChange }[] = [];
     for (const { person, change } of writes) {
@@ -237,7 +243,7 @@ export class PersonDirectory {
     batch.forEach((entry, i) => {
       const person = saved[i];
       if (person === undefined) alone.push({ id: entry.before.id, change: entry.change });
-      else written(person);
+      else written(this.sighted(integrationId, seen, person));
     });
     await forEachBounded(alone, SET_SOURCE_PARALLELISM, async ({ id, change }) => written(await this.setSource(integrationId, id, change)));
     const attributes = new Map(writes.flatMap(({ change }) => change.attributes).map((attribute) => [`${attribute.path.toLowerCase()}|${attribute.type}`, attribute]));
@@ -335,6 +341,12 @@ export class PersonDirectory {
       this.knownMembers.forget(candidate, id);
       await this.memberships.removeMemberEverywhere(candidate, id);
     });
+  }
+
+  /** The person as written, remembered as seen in the integration's view from `seen` on (member adds trust that). */
+  private sighted(integrationId: string, seen: number, person: PersonRecord): PersonRecord {
+    if (isVisible(person, integrationId)) this.knownMembers.remember(integrationId, person.id, 'User', seen);
+    return person;
   }
 
   /** Adds this integration's record to a person found by userName, unless the user is already in its view. */

@@ -5,6 +5,7 @@
 import { caseFoldKey } from '../storage/keys.js';
 import { assertPersonFits } from '../storage/person-entity.js';
 import { forEachBounded } from '../storage/transactions.js';
+import { leavesSomeView, type MemberDepartures } from './member-departures.js';
 import type { PersonRecord } from './model/person-record.js';
 import type { IndexClaim, IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
 import { indexEntriesOf, nameKeysOf, requiredIndexEntriesOf, scopedKeysOf } from './user-view.js';
@@ -43,6 +44,8 @@ export class PersonStore {
   constructor(
     readonly people: PeopleStore & PeopleBatchWrites,
     private readonly index: UserIndexStore,
+    /** Where a write that takes the person out of a view records the departure before it commits. */
+    private readonly departures: MemberDepartures,
     /** Keeps derived rows in step (the targeting value index: targeting/value-indexer.ts). */
     private readonly observer?: PersonWriteObserver,
   ) {}
@@ -68,7 +71,7 @@ export class PersonStore {
     const next = withDerivedKeys(after);
     assertPersonFits(next);
     const claims = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(next));
-    const saved = await this.people.update(before, next);
+    const saved = await this.departures.around(leavesSomeView(before, next) ? [before.id] : [], () => this.people.update(before, next));
     await this.afterSave(before, claims, next, saved);
     return saved;
   }
@@ -95,7 +98,8 @@ export class PersonStore {
       const { before } = pairs[i] as { before: PersonRecord };
       claims[i] = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(nexts[i] as PersonRecord));
     });
-    const saved = await this.people.updateMany(pairs.map(({ before }, i) => ({ before, after: nexts[i] as PersonRecord })));
+    const departing = pairs.filter(({ before }, i) => leavesSomeView(before, nexts[i])).map(({ before }) => before.id);
+    const saved = await this.departures.around(departing, () => this.people.updateMany(pairs.map(({ before }, i) => ({ before, after: nexts[i] as PersonRecord }))));
     await forEachBounded(indices, PARALLEL_PEOPLE, async (i) => {
       const { before } = pairs[i] as { before: PersonRecord };
       const after = saved[i];
@@ -110,7 +114,7 @@ export class PersonStore {
   }
 
   async remove(person: PersonRecord): Promise<void> {
-    await this.people.delete(person);
+    await this.departures.around(leavesSomeView(person, undefined) ? [person.id] : [], () => this.people.delete(person));
     await this.index.removeAllOf(person.id, indexEntriesOf(person));
     await this.observer?.written(person.id, person, undefined);
   }

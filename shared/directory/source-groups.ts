@@ -8,6 +8,7 @@ import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.
 import { forEachBounded } from '../storage/transactions.js';
 import { NameTakenError, NotFoundError } from './errors.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
+import type { MemberDepartures } from './member-departures.js';
 import { MemberExistenceCache } from './member-existence-cache.js';
 import type { GroupRecord, MemberRow } from './model/group-record.js';
 import type { GroupStore, MembershipStore, PeopleStore } from './model/stores.js';
@@ -73,6 +74,7 @@ export class SourceGroups {
     private readonly groups: GroupStore,
     private readonly memberships: MembershipStore,
     private readonly people: Pick<PeopleStore, 'getById'>,
+    private readonly departures: MemberDepartures,
     private readonly knownMembers: MemberExistenceCache = new MemberExistenceCache(),
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -135,12 +137,15 @@ export class SourceGroups {
    */
   async create(integrationId: string, fields: GroupFields, members: MemberInput[]): Promise<GroupRecord> {
     assertGroupFits(fields, members);
+    const started = this.knownMembers.clock();
     const timestamp = this.now().toISOString();
     const group = withFields({ id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 }, fields);
     const pending = await this.createPending({ ...group, pending: true, version: 0 }, members.map((member) => member.value));
     await this.addMembers(integrationId, pending.id, members);
     try {
-      return await this.groups.update(pending, group);
+      const created = await this.groups.update(pending, group);
+      this.knownMembers.remember(integrationId, created.id, 'Group', started);
+      return created;
     } catch (error) {
       // Taken over meanwhile by another create of the same displayName: that one wins.
       if (error instanceof ConcurrentUpdateError) throw nameTaken(group.displayName);
@@ -233,7 +238,7 @@ export class SourceGroups {
       const group = await this.groups.get(integrationId, id);
       if (group === undefined) return false;
       assertIfMatch(options.ifMatch, weakVersionTag(group.version));
-      await this.groups.delete(group);
+      await this.departures.around([id], () => this.groups.delete(group));
       return true;
     });
     await this.removeMembershipRowsOf(integrationId, id);
@@ -268,15 +273,21 @@ export class SourceGroups {
 
   /**
    * Adds the members that exist in this integration (a visible user or one of its groups; unknown ids and the group
-   * itself are ignored). Rows are written first and each member is checked after, with a fresh read, and so is the
-   * group: a delete racing this write either comes before the check (which then takes the row back out) or after it
-   * (and the deleter's clean-up, which runs after its delete, finds the row). The cache only guesses the type.
+   * itself are ignored). Rows are written first and then checked, and so is the group: a member is read again unless
+   * this instance saw it in view within the trust window and the departures record, read after the writes, does not
+   * list it (member-departures.ts: a change taking it out of view either shows there or comes late enough for its own
+   * clean-up to find these rows). A delete racing the group's check either comes before it (which then takes the rows
+   * back out) or after it (and the deleter's clean-up, which runs after its delete, finds the rows).
    */
   private async addMembers(integrationId: string, groupId: string, members: MemberInput[]): Promise<void> {
     const unique = new Map(members.filter((member) => member.value !== groupId).map((member) => [member.value, member]));
     if (unique.size === 0) return;
+    const trustedSince = this.knownMembers.trustedSince();
+    const trusted = new Set<string>();
     const rows = [...unique.values()].map((member) => {
-      const row: MemberRow = { value: member.value, type: member.type ?? this.knownMembers.get(integrationId, member.value) ?? 'User' };
+      const seen = this.knownMembers.get(integrationId, member.value);
+      if (seen !== undefined && (member.type === undefined || member.type === seen)) trusted.add(member.value);
+      const row: MemberRow = { value: member.value, type: member.type ?? seen ?? 'User' };
       if (member.display !== undefined) row.display = member.display;
       return row;
     });
@@ -284,12 +295,17 @@ export class SourceGroups {
     const retyped: MemberRow[] = [];
     let groupExists = true;
     await this.memberships.add(integrationId, groupId, rows, async () => {
-      await Promise.all([
-        forEachBounded(rows, MEMBER_CHECK_PARALLELISM, async (row) => {
+      const checkMembers = async (): Promise<void> => {
+        const departed = trusted.size === 0 ? undefined : await this.departures.since(trustedSince);
+        const toRead = departed === undefined ? rows : rows.filter((row) => !trusted.has(row.value) || departed.has(row.value));
+        await forEachBounded(toRead, MEMBER_CHECK_PARALLELISM, async (row) => {
           const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
           if (type === undefined) gone.push(row.value);
           else if (type !== row.type) retyped.push({ ...row, type });
-        }),
+        });
+      };
+      await Promise.all([
+        checkMembers(),
         this.groupExists(integrationId, groupId).then((exists) => {
           groupExists = exists;
         }),
@@ -310,13 +326,14 @@ export class SourceGroups {
 
   /** What a member id is in this integration, read now (never from the cache, which only remembers the answer). */
   private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
+    const seen = this.knownMembers.clock();
     let type: 'User' | 'Group' | undefined;
     if (member.type !== 'Group') {
       const person = await this.people.getById(member.value);
       if (person !== undefined && isVisible(person, integrationId)) type = 'User';
     }
     if (type === undefined && member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) type = 'Group';
-    if (type !== undefined) this.knownMembers.remember(integrationId, member.value, type);
+    if (type !== undefined) this.knownMembers.remember(integrationId, member.value, type, seen);
     return type;
   }
 }

@@ -2,9 +2,12 @@
 // member's type and display) and its member-side twin (PK u|<integration>|<bucket>). A group-side row needs an existing
 // group, a member the integration can see (a visible person, or one of its groups) and its twin; a member-side row
 // needs its group-side twin and the keys its member and group give it. A clean-up journal entry (PK c|…) is a group
-// clean-up that stopped half-way: finishing it settles its members' two sides.
+// clean-up that stopped half-way: finishing it settles its members' two sides. A departure (PK d) records a member that
+// left a view (directory/member-departures.ts): any such row is sound, since a member add only reads a departed member
+// once more.
 import { isVisible } from '../directory/user-view.js';
 import { encodeKey } from '../storage/keys.js';
+import { DEPARTURES_PARTITION, isDepartureRowKey } from '../storage/departure-repository.js';
 import { entryMemberIds } from '../storage/membership-clean-up-journal.js';
 import { groupPartition, memberPartition, memberRowPrefix, MembershipRepository } from '../storage/membership-repository.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
@@ -15,6 +18,7 @@ const MEMBER_SIDE = /^u\|([^|]+)\|/;
 const CLEAN_UP = /^c\|([^|]+)\|(.+)$/s;
 
 export const checkMembersRow: RowCheck = async (row, context) => {
+  if (row.partitionKey === DEPARTURES_PARTITION && isDepartureRowKey(row.rowKey)) return;
   const groupSide = GROUP_SIDE.exec(row.partitionKey);
   if (groupSide !== null) return checkGroupSideRow(row, groupSide[1] ?? '', groupSide[2] ?? '', context);
   const memberSide = MEMBER_SIDE.exec(row.partitionKey);

@@ -19,7 +19,7 @@ import type { MemberRow } from '../directory/model/group-record.js';
 import type { MembershipStore } from '../directory/model/stores.js';
 import { encodeKey, prefixUpperBound, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
-import { forEachBounded, submitChunked } from './transactions.js';
+import { deleteAllPresent, forEachBounded, submitChunked } from './transactions.js';
 import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
 
 export type { MemberRow };
@@ -72,8 +72,8 @@ export class MembershipRepository implements MembershipStore {
   /** Removes memberships: the group side, then the member side, then settles them. */
   async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
     const unique = [...new Set(memberIds)];
-    await this.deleteAll(unique.map((memberId) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
-    await this.deleteAll(unique.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId)));
+    await deleteAllPresent(this.table, unique.map((memberId) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
+    await deleteAllPresent(this.table, unique.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId)));
     await this.settle(integrationId, groupId, new Map(unique.map((memberId) => [memberId, false])));
   }
 
@@ -160,7 +160,7 @@ export class MembershipRepository implements MembershipStore {
       const deletes = differing.filter((memberId) => !present.has(memberId));
       await Promise.all([
         submitChunked(this.table, upserts.map((memberId) => this.memberSideUpsert(integrationId, groupId, memberId))),
-        this.deleteAll(deletes.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId))),
+        deleteAllPresent(this.table, deletes.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId))),
       ]);
       pending = new Map(differing.map((memberId) => [memberId, present.has(memberId)]));
     }
@@ -185,18 +185,5 @@ export class MembershipRepository implements MembershipStore {
 
   private memberSideDelete(integrationId: string, groupId: string, memberId: string): TransactionAction {
     return ['delete', { partitionKey: memberPartition(integrationId, memberId), rowKey: memberRowPrefix(memberId) + groupId }];
-  }
-
-  /** Batch deletes; a chunk that fails because a row is already gone is retried row by row, ignoring 404s. */
-  private async deleteAll(actions: TransactionAction[]): Promise<void> {
-    await submitChunked(this.table, actions, async (chunk, error) => {
-      if (!isNotFound(error)) throw error;
-      await forEachBounded(chunk, 8, async (action) => {
-        const entity = action[1];
-        await this.table.deleteEntity(String(entity.partitionKey), String(entity.rowKey)).catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
-        });
-      });
-    });
   }
 }

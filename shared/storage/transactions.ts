@@ -2,6 +2,7 @@
 // partition and submit them in chunks within both limits, a bounded number at a time.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TRANSACTION_BODY_BUDGET, transactionActionBytes } from './entity-limits.js';
+import { isNotFound } from './storage-errors.js';
 
 export const MAX_TRANSACTION_ACTIONS = 100;
 const PARALLEL_TRANSACTIONS = 8;
@@ -62,5 +63,18 @@ export async function submitChunked(
       if (onFailure === undefined) throw error;
       await onFailure(chunk, error);
     }
+  });
+}
+
+/** Batch deletes; a chunk that fails because a row is already gone (another writer deleted it) goes row by row, ignoring 404s. */
+export async function deleteAllPresent(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  await submitChunked(table, actions, async (chunk, error) => {
+    if (!isNotFound(error)) throw error;
+    await forEachBounded(chunk, 8, async (action) => {
+      const entity = action[1];
+      await table.deleteEntity(String(entity.partitionKey), String(entity.rowKey)).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+    });
   });
 }

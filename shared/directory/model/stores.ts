@@ -101,6 +101,19 @@ export interface MembershipStore {
   removeAll(integrationId: string, groupId: string): Promise<void>;
 }
 
+/**
+ * The record of members (people and groups) that left a view: written by every change that takes one out, before it
+ * commits (member-departures.ts), and read by member adds that trust what they saw of their members earlier.
+ */
+export interface DepartureStore {
+  /** Records that these members left a view at `atMs` (the writer's clock, ms since the epoch). */
+  record(memberIds: readonly string[], atMs: number): Promise<void>;
+  /** The ids recorded from `fromMs` on; undefined when there are more than one read returns (the caller checks all). */
+  since(fromMs: number): Promise<Set<string> | undefined>;
+  /** Removes up to `maxRows` of the rows recorded before `beforeMs`. */
+  pruneBefore(beforeMs: number, maxRows: number): Promise<void>;
+}
+
 export interface CatalogEntry {
   path: string;
   type: string;

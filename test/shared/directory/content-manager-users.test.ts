@@ -14,6 +14,7 @@ import { PeopleRepository } from '../../../shared/storage/people-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { departuresOver } from '../../support/departures-over.js';
 
 let tables: TableClients;
 let people: PeopleRepository;
@@ -23,7 +24,7 @@ const importerOver = (over: PersonStore) => new ContentManagerUsers(over, new Gr
 beforeAll(async () => {
   tables = await createFreshTables();
   people = new PeopleRepository(tables.people);
-  store = new PersonStore(people, new UserIndexRepository(tables.userindex));
+  store = new PersonStore(people, new UserIndexRepository(tables.userindex), departuresOver(tables));
 });
 afterAll(async () => {
   await dropTables(tables);
@@ -59,6 +60,7 @@ describe('admin import racing a change of who the person is', () => {
         await store.mutate(id, (current) => ({ next: current?.cm === undefined ? undefined : { ...current, cm: { ...current.cm, username: `adm0-${suffix}`, upn: `n0-${suffix}@contoso.com` } }, result: undefined }));
       }),
       new UserIndexRepository(tables.userindex),
+      departuresOver(tables),
     );
     const report = await importerOver(racing).import([{ row: 1, username: `n0-${suffix}@contoso.com`, upn: `N1-${suffix}@CONTOSO.COM` }], []);
     expect(report.results[0]?.outcome).toBe('created');

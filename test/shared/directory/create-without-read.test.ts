@@ -16,6 +16,7 @@ import { UserIndexRepository } from '../../../shared/storage/user-index-reposito
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { personDirectoryOver } from '../../support/person-directory-over.js';
 import { Interleaving, placements } from '../../support/interleavings.js';
+import { departuresOver } from '../../support/departures-over.js';
 
 let tables: TableClients;
 const C: SourceIntegration = { id: 'intc', userProvisioning: 'create' };
@@ -51,7 +52,7 @@ describe('index rows a person holds', () => {
   it('a source value equal to the Content Manager value has no row of its own, gets one when they differ, and loses it when they are equal again or the user goes', async () => {
     const marker = randomBytes(4).toString('hex');
     const directory = directoryOver(tables.people, tables.userindex);
-    const store = new PersonStore(new PeopleRepository(tables.people), new UserIndexRepository(tables.userindex));
+    const store = new PersonStore(new PeopleRepository(tables.people), new UserIndexRepository(tables.userindex), departuresOver(tables));
     const created = await directory.createSource(C, userInput(`u-${marker}@contoso.com`, `Name ${marker}`, `ext-${marker}`));
     const name = `name ${marker}`;
     expect(await indexRows(marker)).toEqual({ [`cm|displayName|${name}`]: [created.id], [`intc|externalId|ext-${marker}`]: [created.id] });

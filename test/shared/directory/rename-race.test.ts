@@ -17,6 +17,7 @@ import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { personDirectoryOver } from '../../support/person-directory-over.js';
+import { departuresOver } from '../../support/departures-over.js';
 
 let tables: TableClients;
 const A: SourceIntegration = { id: 'inta', userProvisioning: 'matchOnly' };
@@ -57,7 +58,7 @@ describe('a rename racing the same rename and a POST of the name elsewhere', () 
     const [n0, n1] = [`n0-${suffix}@contoso.com`, `n1-${suffix}@contoso.com`];
     const people = new PeopleRepository(tables.people);
     const plain = directoryOver(people);
-    const importer = new ContentManagerUsers(new PersonStore(people, new UserIndexRepository(tables.userindex)), new GroupRepository(tables.groups), new MembershipRepository(tables.members), () => Promise.resolve([A.id, C.id]));
+    const importer = new ContentManagerUsers(new PersonStore(people, new UserIndexRepository(tables.userindex), departuresOver(tables)), new GroupRepository(tables.groups), new MembershipRepository(tables.members), () => Promise.resolve([A.id, C.id]));
     const id = String((await importer.import([{ row: 1, username: `adm0-${suffix}`, upn: n0 }], [])).results[0]?.id);
     const rename = (current: Record<string, unknown>) => ({ doc: { ...current, userName: n1 }, attributes: [{ path: 'userName', type: 'string' }] });
     const racing = directoryOver(

@@ -12,6 +12,7 @@ import { ALL_PERSON_SHARDS } from '../../../../shared/storage/person-id-shards.j
 import type { TableClients } from '../../../../shared/storage/table-clients.js';
 import { UserIndexRepository } from '../../../../shared/storage/user-index-repository.js';
 import { createFreshTables, dropTables } from '../../../support/fresh-tables.js';
+import { departuresOver } from '../../../support/departures-over.js';
 
 let tables: TableClients;
 let index: AttributeValueIndexRepository;
@@ -80,7 +81,7 @@ describe('the write path keeps the index in step', () => {
 
   it('two writers finishing their index writes out of order leave only the last value', async () => {
     const people = new PeopleRepository(tables.people);
-    const unobserved = new PersonStore(people, new UserIndexRepository(tables.userindex));
+    const unobserved = new PersonStore(people, new UserIndexRepository(tables.userindex), departuresOver(tables));
     const indexer = new TargetingValueIndexer({ list: () => Promise.resolve([attribute]) }, index, people);
     const start: PersonRecord = { id: newPersonId('race'), sources: {}, nameKeys: [], version: 1, created: '2026-01-01T00:00:00.000Z' };
     const v1 = await unobserved.create(withDepartment(start, 'Alpha'));

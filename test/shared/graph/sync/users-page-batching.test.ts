@@ -30,6 +30,7 @@ import { FakeTenant } from '../../../support/graph-fake/fake-tenant.js';
 import { type GraphFake, startGraphFake } from '../../../support/graph-fake/graph-fake.js';
 import { personDirectoryOver } from '../../../support/person-directory-over.js';
 import { startStorageProxy, type StorageProxy } from '../../../support/storage-proxy.js';
+import { departuresOver } from '../../../support/departures-over.js';
 
 /** Users in the page: more than the 64 partitions of people, so transactions hold several people each. */
 const USERS = 150;
@@ -139,7 +140,7 @@ describe('a page of users', { timeout: 180_000 }, () => {
   it('loses nothing of a person another writer changes between its match and the page’s write', async () => {
     const integrationId = `g${randomBytes(4).toString('hex')}`;
     const racedUpn = 'user7@contoso.example';
-    const store = new PersonStore(new PeopleRepository(tables.people), new UserIndexRepository(tables.userindex));
+    const store = new PersonStore(new PeopleRepository(tables.people), new UserIndexRepository(tables.userindex), departuresOver(tables));
     let raced: string | undefined;
     const writtenAlone: string[] = [];
     const ctx = contextOf(integrationId, 'run1', (directory) => {
