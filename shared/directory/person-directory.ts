@@ -9,16 +9,17 @@ import { caseFoldKey } from '../storage/keys.js';
 import { newPersonId } from '../storage/people-repository.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { forEachBounded } from '../storage/transactions.js';
-import type { AttributeCatalog, CatalogAttribute } from './attribute-catalog.js';
+import type { AttributeCatalog } from './attribute-catalog.js';
 import { NameTakenError, NotFoundError } from './errors.js';
 import { assertIfMatch } from './if-match.js';
 import type { MemberExistenceCache } from './member-existence-cache.js';
 import type { IntegrationRecord } from './model/integration-record.js';
-import type { ContentManagerPart, PersonRecord } from './model/person-record.js';
+import type { PersonRecord } from './model/person-record.js';
 import type { MembershipStore, UserIndexStore } from './model/stores.js';
 import type { PersonStore } from './person-store.js';
+import { afterSourceLeft, contentManagerPart, seenAs, type SourceChange, type SourceInput, withSourceDocument } from './person-changes.js';
 import { isVisible, liveSource, type UserDocument, viewDocument, viewVersionTag } from './user-view.js';
-import { assertAttributePathsFit, assertContentManagerFieldsFit } from './write-limits.js';
+import { assertAttributePathsFit } from './write-limits.js';
 
 /** Rows per storage page while scanning people. */
 const SCAN_PAGE_SIZE = 500;
@@ -30,21 +31,7 @@ const SET_SOURCE_PARALLELISM = 8;
 /** The integration acting, as the directory needs it. */
 export type SourceIntegration = Pick<IntegrationRecord, 'id' | 'userProvisioning'>;
 
-/** What a source sends for one person. */
-export interface SourceInput {
-  /** The source's document (its `userName` names the person). */
-  doc: UserDocument;
-  /** The attributes the document holds, for the integration's catalog. */
-  attributes: CatalogAttribute[];
-  /** The Content Manager fields a create-mode source fills, read from its document the source's own way. */
-  contentManager: { displayName?: string; email?: string };
-}
-
-/** A source's document after a change, with the attributes it holds. */
-export interface SourceChange {
-  doc: UserDocument;
-  attributes: CatalogAttribute[];
-}
+export type { SourceChange, SourceInput } from './person-changes.js';
 
 export interface WriteOptions {
   /** The version the caller acted on (the If-Match form: tags separated by commas, or `*`); absent: any. */
@@ -293,13 +280,7 @@ export class PersonDirectory {
       const timestamp = this.now().toISOString();
       const next: PersonRecord = { ...current, sources: { ...current.sources } };
       next.sources[integrationId] = { doc: {}, created: timestamp, lastModified: timestamp, deleted: true };
-      if (next.cm?.createdBy === integrationId) {
-        // The others' records stay, staged under the UPN, so an import of it links them again.
-        next.stagedUpn = next.cm.upn;
-        delete next.cm;
-      }
-      const live = Object.values(next.sources).some((source) => source.deleted !== true);
-      return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
+      return { next: afterSourceLeft(next, integrationId), result: current };
     });
     const visibleBefore = before !== undefined && isVisible(before, integrationId);
     // After a NotFoundError nothing was written: the state as read is both before and after.
@@ -319,12 +300,7 @@ export class PersonDirectory {
       if (current?.sources[integrationId] === undefined) return { next: undefined, result: undefined };
       const next: PersonRecord = { ...current, sources: { ...current.sources } };
       delete next.sources[integrationId];
-      if (next.cm?.createdBy === integrationId) {
-        next.stagedUpn = next.cm.upn;
-        delete next.cm;
-      }
-      const live = Object.values(next.sources).some((source) => source.deleted !== true);
-      return { next: next.cm === undefined && !live ? 'delete' : next, result: current };
+      return { next: afterSourceLeft(next, integrationId), result: current };
     });
     if (before !== undefined) await this.removeMembershipsOfUnseen(integrationId, id, before, person);
   }
@@ -387,18 +363,6 @@ export class PersonDirectory {
   }
 }
 
-/**
- * The person with this source's document set to the change's, or undefined when the live document is that already.
- * Pure (setSource runs it again after a lost race); a new document keeps the source's creation time.
- */
-function withSourceDocument(current: PersonRecord, integrationId: string, change: SourceChange, now: Date): PersonRecord | undefined {
-  const source = liveSource(current, integrationId);
-  if (source !== undefined && JSON.stringify(source.doc) === JSON.stringify(change.doc)) return undefined;
-  const timestamp = now.toISOString();
-  const part = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp };
-  return { ...current, sources: { ...current.sources, [integrationId]: part } };
-}
-
 class RetryCreate extends Error {}
 
 /** A write would give this integration's record a new userName, not yet checked against the shared name. */
@@ -406,19 +370,4 @@ class NewUserName extends Error {
   constructor(readonly key: string) {
     super('the userName changes');
   }
-}
-
-/** Whether the integration's view shows the person under this case-folded userName. */
-function seenAs(person: PersonRecord, integrationId: string, key: string): boolean {
-  const doc = viewDocument(person, integrationId);
-  return typeof doc?.userName === 'string' && caseFoldKey(doc.userName) === key;
-}
-
-function contentManagerPart(integrationId: string, input: SourceInput, timestamp: string): ContentManagerPart {
-  const userName = String(input.doc.userName);
-  const cm: ContentManagerPart = { username: userName, upn: userName, createdBy: integrationId, created: timestamp, lastModified: timestamp };
-  if (input.contentManager.displayName !== undefined) cm.displayName = input.contentManager.displayName;
-  if (input.contentManager.email !== undefined) cm.email = input.contentManager.email;
-  assertContentManagerFieldsFit(cm);
-  return cm;
 }
