@@ -77,9 +77,17 @@ export class PersonDirectory {
    * What a source's name finds in its view: the person holding the name organisation-wide when this view shows it by
    * that name (a Content Manager user it has no record of, or whose record keeps the UPN), else the person whose
    * record of this integration has the name. `shared` is the organisation-wide holder, if any. `verified` reads key
-   * rows through to the main row (a copy may describe a person just deleted).
+   * rows through to the main row (a copy may describe a person just deleted). The person found is a sighting for
+   * member adds: a copy is written in the person's own transactions, so it is the person as of its last write.
    */
   async findInView(integrationId: string, key: string, options: { verified?: boolean; together?: boolean } = {}): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
+    const seen = this.knownMembers.clock();
+    const result = await this.lookUpInView(integrationId, key, options);
+    if (result.found !== undefined) this.sighted(integrationId, seen, result.found);
+    return result;
+  }
+
+  private async lookUpInView(integrationId: string, key: string, options: { verified?: boolean; together?: boolean }): Promise<{ found?: PersonRecord; shared?: PersonRecord }> {
     // Writes check a name that is usually new: both rows in one query. A match GET usually finds the shared name: that
     // first, one point read for a Content Manager user this integration has no record of yet (Entra's first match of
     // every user) as well as for one whose record here keeps that name.

@@ -82,6 +82,24 @@ describe('storage round trips', () => {
     expect(rows()).toEqual(['GET  people', 'PUT  members', 'POST /devstoreaccount1/$batch', 'DELETE  people', 'GET  members', 'DELETE  userindex', 'DELETE  userindex', 'DELETE  userindex', 'GET  integrations', 'GET  members', 'GET  members']);
   });
 
+  it('a member add of users its integration matched by GET reads none of them (Entra matches every user before it adds it)', async () => {
+    const ids: string[] = [];
+    for (const upn of upns) {
+      const found = await scim.get(`/Users?${filterQuery(`userName eq "${upn}"`)}`);
+      ids.push(String(found.body.Resources[0].id));
+    }
+    const group = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Matched' });
+    expect(group.status).toBe(201);
+    proxy.reset();
+    const added = await scim.patch(`/Groups/${String(group.body.id)}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] });
+    expect(added.status).toBe(204);
+    const tables = proxy.requests.map((r) => r.replace(/\(.*$/, '').replace(/\/devstoreaccount1\/[a-z0-9]*(people|groups|members)/, ' $1'));
+    expect(tables.filter((row) => row.endsWith('people'))).toEqual([]);
+    // Both sides (at most 1 + 4 transactions), two settling queries of 14 and 6 ids, the departures, the group twice.
+    expect(tables.filter((row) => row === 'GET  members')).toHaveLength(3);
+    expect(tables.length).toBeLessThanOrEqual(10);
+  });
+
   it('a 100-member add of users this instance has seen reads none of them: the departures record once, in their place', async () => {
     const created = await host.createIntegration('create', 'Round trips, member adds');
     const client = new ScimClient(created.tenantUrl, created.secretToken);
