@@ -13,6 +13,7 @@ import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
+import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import type { ChangedGroups } from './sync-state-store.js';
 import { findMatch } from './user-matching.js';
@@ -42,20 +43,11 @@ export interface FanOutPayload {
 
 /** Users one process keeps from a run's `u-` rows (about 15 MB at 100,000); a larger tenant matches members again. */
 const RUN_MATCHES_LIMIT = 250_000;
-let runMatches: { readonly key: string; readonly matched: Promise<Map<string, string> | undefined> } | undefined;
+const runMatches = new RunReadOnce<Map<string, string> | undefined>();
 
 /** The users this real full run matched, read once per process and run (the last run's only), shared by its steps. */
 function usersMatchedByRun(ctx: SyncContext): Promise<Map<string, string> | undefined> {
-  const key = `${ctx.integrationId}/${ctx.runId}`;
-  if (runMatches?.key !== key) {
-    const matched = ctx.store.usersMatchedBy(ctx.runId, RUN_MATCHES_LIMIT);
-    runMatches = { key, matched };
-    // A failed read is not kept: the step's next delivery reads again.
-    matched.catch(() => {
-      if (runMatches?.matched === matched) runMatches = undefined;
-    });
-  }
-  return runMatches.matched;
+  return runMatches.get(ctx, () => ctx.store.usersMatchedBy(ctx.runId, RUN_MATCHES_LIMIT));
 }
 
 const isUser = (member: GraphObject): boolean => member['@odata.type'] === undefined || member['@odata.type'] === '#microsoft.graph.user';

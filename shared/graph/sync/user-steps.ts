@@ -13,6 +13,7 @@ import { forEachBounded } from '../../storage/transactions.js';
 import type { GraphObject } from '../graph-client.js';
 import type { DeltaChange } from '../graph-delta.js';
 import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
+import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import { findMatch, graphSourceDocument } from './user-matching.js';
 
@@ -69,7 +70,7 @@ const readEachRow =
 const RUN_USER_ROWS_LIMIT = 250_000;
 /** The rows are let go once no page has used them for this long (another instance may have done the other pages). */
 const RUN_USER_ROWS_IDLE_MS = 5 * 60 * 1000;
-let runUserRows: { readonly key: string; readonly rows: Promise<Map<string, string> | undefined>; idle?: NodeJS.Timeout } | undefined;
+const runUserRows = new RunReadOnce<Map<string, string> | undefined>(RUN_USER_ROWS_IDLE_MS);
 
 async function readAllUserRows(ctx: SyncContext): Promise<Map<string, string> | undefined> {
   // Every `u-` row: those this run has not stamped (a dry run stamps none), and those it has (a delta run turned full).
@@ -93,21 +94,7 @@ async function readAllUserRows(ctx: SyncContext): Promise<Map<string, string> | 
  * its own, so the rows held shrink as the stage goes.
  */
 function rowsReadOnce(ctx: SyncContext): { previous: PreviousMatches; done: (graphIds: readonly string[]) => void } {
-  const key = `${ctx.integrationId}/${ctx.runId}`;
-  if (runUserRows?.key !== key) {
-    const rows = readAllUserRows(ctx);
-    runUserRows = { key, rows };
-    // A failed read is not kept: the step's next delivery reads again.
-    rows.catch(() => {
-      if (runUserRows?.rows === rows) runUserRows = undefined;
-    });
-  }
-  const held = runUserRows;
-  clearTimeout(held.idle);
-  held.idle = setTimeout(() => {
-    if (runUserRows === held) runUserRows = undefined;
-  }, RUN_USER_ROWS_IDLE_MS).unref();
-  const { rows } = held;
+  const rows = runUserRows.get(ctx, () => readAllUserRows(ctx));
   return {
     previous: async (graphIds) => {
       const all = await rows;
