@@ -7,7 +7,7 @@ import { assertPersonFits } from '../storage/person-entity.js';
 import { forEachBounded } from '../storage/transactions.js';
 import { leavesSomeView, type MemberDepartures } from './member-departures.js';
 import type { PersonRecord } from './model/person-record.js';
-import type { IndexClaim, IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
+import type { IndexEntry, PeopleStore, UserIndexStore } from './model/stores.js';
 import { indexEntriesOf, nameKeysOf, requiredIndexEntriesOf, scopedKeysOf } from './user-view.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
@@ -54,13 +54,13 @@ export class PersonStore {
     const next = withDerivedKeys(person);
     assertPersonFits(next); // before the index rows, so a person too large to store leaves nothing behind
     const entries = requiredIndexEntriesOf(next);
-    await this.index.addMissing(next.id, [], entries);
+    await this.index.addMissing(next.id, [], entries, 1);
     let created: PersonRecord;
     try {
       created = await this.people.create(next);
     } catch (error) {
-      // The id is this attempt's own, so every row under it is this attempt's to remove.
-      await this.index.removeStale(next.id, entries, [], this.currentEntries(next.id)).catch(() => undefined);
+      // The id is this attempt's own; but the create may have happened (its answer lost), so the person is read first.
+      await this.releaseClaims(next.id, entries);
       throw error;
     }
     await this.observer?.written(created.id, undefined, created);
@@ -70,22 +70,42 @@ export class PersonStore {
   async save(before: PersonRecord, after: PersonRecord): Promise<PersonRecord> {
     const next = withDerivedKeys(after);
     assertPersonFits(next);
-    const claims = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(next));
-    const saved = await this.departures.around(leavesSomeView(before, next) ? [before.id] : [], () => this.people.update(before, next));
-    await this.afterSave(before, claims, next, saved);
+    await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(next), before.version + 1);
+    let saved: PersonRecord;
+    try {
+      saved = await this.departures.around(leavesSomeView(before, next) ? [before.id] : [], () => this.people.update(before, next));
+    } catch (error) {
+      await this.releaseClaims(before.id, requiredIndexEntriesOf(next));
+      throw error;
+    }
+    await this.afterSave(before, next, saved);
     return saved;
   }
 
-  /** After a person's main write: its claimed index rows reasserted, the rows it no longer has removed, the observer told. */
-  private async afterSave(before: PersonRecord, claims: IndexClaim[], next: PersonRecord, saved: PersonRecord): Promise<void> {
-    await this.index.reassert(before.id, claims, this.currentEntries(before.id));
-    await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(next), this.currentEntries(before.id));
+  /** After a person's main write: the rows of values it no longer has removed, the observer told. */
+  private async afterSave(before: PersonRecord, next: PersonRecord, saved: PersonRecord): Promise<void> {
+    await this.index.removeStale(before.id, indexEntriesOf(before), indexEntriesOf(next), saved.version);
     await this.observer?.written(before.id, before, saved);
   }
 
   /**
+   * After a write of the person that did not happen (or may not have): the rows it claimed that the person, read now,
+   * does not have are removed (with the version read, so a later writer's claim stays); all of them when the person is
+   * gone. Failures are left to the next writer or `check-storage --repair`: the rows are hints.
+   */
+  private async releaseClaims(id: string, claimed: IndexEntry[]): Promise<void> {
+    try {
+      const current = await this.people.getById(id);
+      if (current === undefined) await this.index.removeAllOf(id, claimed);
+      else await this.index.removeStale(id, claimed, indexEntriesOf(current), current.version);
+    } catch {
+      // the caller's error is the one to report
+    }
+  }
+
+  /**
    * save() for many people at once, each `before` as it was just read (with its ETag): the same index rows, claimed
-   * before and reasserted after, and the same observer, with the main rows written in transactions grouped by
+   * before and the stale ones removed after, and the same observer, with the main rows written in transactions grouped by
    * partition. Answers each person as saved, or undefined when it was not (the caller re-reads it: mutate); the index
    * rows claimed for a person not saved are removed again unless the person has their values.
    */
@@ -93,22 +113,25 @@ export class PersonStore {
     const nexts = pairs.map(({ after }) => withDerivedKeys(after));
     for (const next of nexts) assertPersonFits(next);
     const indices = pairs.map((_, i) => i);
-    const claims: IndexClaim[][] = [];
+    const nextOf = (i: number): PersonRecord => nexts[i] as PersonRecord;
+    const beforeOf = (i: number): PersonRecord => (pairs[i] as { before: PersonRecord }).before;
     await forEachBounded(indices, PARALLEL_PEOPLE, async (i) => {
-      const { before } = pairs[i] as { before: PersonRecord };
-      claims[i] = await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(nexts[i] as PersonRecord));
+      const before = beforeOf(i);
+      await this.index.addMissing(before.id, requiredIndexEntriesOf(before), requiredIndexEntriesOf(nextOf(i)), before.version + 1);
     });
     const departing = pairs.filter(({ before }, i) => leavesSomeView(before, nexts[i])).map(({ before }) => before.id);
-    const saved = await this.departures.around(departing, () => this.people.updateMany(pairs.map(({ before }, i) => ({ before, after: nexts[i] as PersonRecord }))));
+    let saved: (PersonRecord | undefined)[];
+    try {
+      saved = await this.departures.around(departing, () => this.people.updateMany(pairs.map(({ before }, i) => ({ before, after: nextOf(i) }))));
+    } catch (error) {
+      await forEachBounded(indices, PARALLEL_PEOPLE, (i) => this.releaseClaims(beforeOf(i).id, requiredIndexEntriesOf(nextOf(i))));
+      throw error;
+    }
     await forEachBounded(indices, PARALLEL_PEOPLE, async (i) => {
-      const { before } = pairs[i] as { before: PersonRecord };
+      const before = beforeOf(i);
       const after = saved[i];
-      const claimed = claims[i] ?? [];
-      if (after === undefined) {
-        await this.index.removeStale(before.id, claimed.map((claim) => claim.entry), [], this.currentEntries(before.id));
-        return;
-      }
-      await this.afterSave(before, claimed, after, after);
+      if (after === undefined) await this.releaseClaims(before.id, requiredIndexEntriesOf(nextOf(i)));
+      else await this.afterSave(before, after, after);
     });
     return saved;
   }
@@ -117,18 +140,6 @@ export class PersonStore {
     await this.departures.around(leavesSomeView(person, undefined) ? [person.id] : [], () => this.people.delete(person));
     await this.index.removeAllOf(person.id, indexEntriesOf(person));
     await this.observer?.written(person.id, person, undefined);
-  }
-
-  /**
-   * Reads the index entries the person has now (none once it is gone): the check before an index row is removed, and
-   * before a lost claim is written again. Every entry of the person counts, required or not: a row is kept while the
-   * person has its value.
-   */
-  private currentEntries(id: string): () => Promise<IndexEntry[]> {
-    return async () => {
-      const current = await this.people.getById(id);
-      return current === undefined ? [] : indexEntriesOf(current);
-    };
   }
 
   /**

@@ -15,7 +15,8 @@ export async function checkIndexRowsOf(person: PersonRecord, context: CheckConte
     if ((await readRow(context.tables.userindex, partitionKey, person.id)) !== undefined) continue;
     await context.report(
       { kind: 'missing-index-row', table: 'userindex', partitionKey, rowKey: person.id, detail: `person ${person.id} has this value but no index row` },
-      () => createIfAbsent(context.tables.userindex, { partitionKey, rowKey: person.id }),
+      // Stamped with the person's version, as a claim is (user-index-repository.ts).
+      () => createIfAbsent(context.tables.userindex, { partitionKey, rowKey: person.id, v: person.version }),
     );
   }
 }

@@ -60,6 +60,24 @@ describe('storage round trips', () => {
     expect(rows()).toEqual(['GET  people', 'POST /devstoreaccount1/$batch']);
   });
 
+  it('a PATCH giving a matched user new indexed values (Entra\'s first: displayName, work e-mail) adds one claim per value, before the transaction, and nothing after', async () => {
+    const id = (await scim.get(`/Users?${filterQuery(`userName eq "${upns[2]}"`)}`)).body.Resources[0].id as string;
+    const body = (name: string) => ({
+      schemas: [PATCH_OP],
+      Operations: [
+        { op: 'Replace', path: 'displayName', value: name },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: `${name.replace(' ', '.')}@mail.contoso.com` },
+      ],
+    });
+    expect((await scim.patch(`/Users/${id}`, body('First Name'))).status).toBe(200);
+    proxy.reset();
+    expect((await scim.patch(`/Users/${id}`, body('Second Name'))).status).toBe(200);
+    const rows = proxy.requests.map((r) => r.replace(/\(.*$/, '').replace(/\/devstoreaccount1\/[a-z0-9]*(people|userindex)/, ' $1'));
+    // The read, the two new values' rows (created, stamped with the version the write commits), the transaction; then
+    // the two old values' rows, each read and deleted (guarded by the ETag read; no second read of the person).
+    expect(rows).toEqual(['GET  people', 'POST  userindex', 'POST  userindex', 'POST /devstoreaccount1/$batch', 'GET  userindex', 'GET  userindex', 'DELETE  userindex', 'DELETE  userindex']);
+  });
+
   it('a POST of a new userName in create mode is the index rows it needs and one transaction; its DELETE reads the user once', async () => {
     const created = await host.createIntegration('create', 'Round trips, create mode');
     const client = new ScimClient(created.tenantUrl, created.secretToken);
@@ -73,7 +91,7 @@ describe('storage round trips', () => {
     // rows are one per value, each in its own partition (an eq filter is then one partition query): the Content
     // Manager displayName, and this integration's externalId; its displayName is the Content Manager's, which the cm
     // row finds (every lookup reads both scopes).
-    expect(rows()).toEqual(['PUT  userindex', 'PUT  userindex', 'POST /devstoreaccount1/$batch']);
+    expect(rows()).toEqual(['POST  userindex', 'POST  userindex', 'POST /devstoreaccount1/$batch']);
     proxy.reset();
     expect((await client.delete(`/Users/${String(response.body.id)}`)).status).toBe(204);
     // Read, the departure (the user leaves every view: member-departures.ts), tombstone with the key rows, the

@@ -105,3 +105,25 @@ export function placements(length: number, second: number): number[][] {
   if (length === second) return [Array.from({ length }, () => 1)];
   return [...placements(length - 1, second).map((rest) => [0, ...rest]), ...placements(length - 1, second - 1).map((rest) => [1, ...rest])];
 }
+
+/**
+ * Schedules of two operations: each operation's calls as one block after every prefix of the other's (`calls[i]`:
+ * operation i's calls when they run one after the other), both ways round, then `seeds` seeded shuffles.
+ */
+export function blockSchedules(calls: readonly [number, number], seeds: number): number[][] {
+  const block = (first: 0 | 1, prefix: number): number[] => [...Array.from({ length: prefix }, () => first), ...Array.from({ length: 64 }, () => 1 - first)];
+  const blocks = ([0, 1] as const).flatMap((first) => Array.from({ length: calls[first] + 1 }, (_, prefix) => block(first, prefix)));
+  return [...blocks, ...shuffledSchedules(2, calls[0] + calls[1], seeds)];
+}
+
+/** `seeds` deterministic pseudo-random schedules of `length` calls among `operations` operations. */
+export function shuffledSchedules(operations: number, length: number, seeds: number): number[][] {
+  return Array.from({ length: seeds }, (_, seed) => {
+    let state = seed + 1;
+    return Array.from({ length }, () => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      // The high bits: an LCG's low bits repeat with a short period (the lowest alternates).
+      return Math.floor(state / 2 ** 16) % operations;
+    });
+  });
+}

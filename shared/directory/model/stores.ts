@@ -43,19 +43,14 @@ export interface IndexEntry {
   value: string;
 }
 
-/** An index row written before its person's write, with the ETag that write's reassert is guarded by. */
-export interface IndexClaim {
-  entry: IndexEntry;
-  etag: string | undefined;
-}
-
 /** Secondary indexes of people by attribute value; rows are hints that readers check against the person. */
 export interface UserIndexStore {
   /** The ids indexed under the entry; undefined when too many share it. */
   find(entry: IndexEntry): Promise<string[] | undefined>;
-  addMissing(id: string, before: IndexEntry[], after: IndexEntry[]): Promise<IndexClaim[]>;
-  reassert(id: string, claims: IndexClaim[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
-  removeStale(id: string, before: IndexEntry[], after: IndexEntry[], currentEntries: () => Promise<IndexEntry[]>): Promise<void>;
+  /** Claims, before the person's write of `version`, the rows of the entries `after` has and `before` lacks. */
+  addMissing(id: string, before: IndexEntry[], after: IndexEntry[], version: number): Promise<void>;
+  /** Removes, once the person's version `version` is committed, the rows of entries `before` has and `after` lacks. */
+  removeStale(id: string, before: IndexEntry[], after: IndexEntry[], version: number): Promise<void>;
   /** Removes the rows of a person that no longer exists (its id never comes back, so no writer needs them again). */
   removeAllOf(id: string, entries: IndexEntry[]): Promise<void>;
 }

@@ -16,7 +16,7 @@ import { MembershipRepository } from '../../../shared/storage/membership-reposit
 import { PeopleRepository } from '../../../shared/storage/people-repository.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
-import { Interleaving } from '../../support/interleavings.js';
+import { blockSchedules, Interleaving } from '../../support/interleavings.js';
 import { personDirectoryOver } from '../../support/person-directory-over.js';
 
 let tables: TableClients;
@@ -51,23 +51,6 @@ function sourceGroupsOver(over: Tables, departures: Departures, known = new Memb
   return new SourceGroups(new GroupRepository(over.groups), new MembershipRepository(over.members), new PeopleRepository(over.people), departures(over.members), known);
 }
 
-/**
- * The schedules: each operation's calls as one block after every prefix of the other's (`calls[i]`: operation i's
- * calls when they run one after the other), then seeded shuffles.
- */
-function schedules(calls: readonly [number, number], seeds: number): number[][] {
-  const block = (first: 0 | 1, prefix: number): number[] => [...Array.from({ length: prefix }, () => first), ...Array.from({ length: 64 }, () => 1 - first)];
-  const blocks = ([0, 1] as const).flatMap((first) => Array.from({ length: calls[first] + 1 }, (_, prefix) => block(first, prefix)));
-  const shuffles = Array.from({ length: seeds }, (_, seed) => {
-    let state = seed + 1;
-    return Array.from({ length: calls[0] + calls[1] }, () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      return state % 2;
-    });
-  });
-  return [...blocks, ...shuffles];
-}
-
 /** Membership rows naming the member in the integration's groups, on either side. */
 async function rowsNaming(integrationId: string, groupId: string, memberId: string): Promise<string[]> {
   const memberships = new MembershipRepository(tables.members);
@@ -83,7 +66,7 @@ async function race(round: (schedule: number[]) => Promise<{ trace: number[]; le
   const calls = [0, 1].map((operation) => first.trace.filter((call) => call === operation).length) as [number, number];
   expect(Math.min(...calls)).toBeGreaterThan(2);
   const failures: string[] = [];
-  for (const schedule of schedules(calls, 12)) {
+  for (const schedule of blockSchedules(calls, 12)) {
     const { trace, left } = await round(schedule);
     if (left.length > 0) failures.push(`${trace.join('')}: ${left.join(', ')}`);
   }

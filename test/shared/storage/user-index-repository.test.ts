@@ -29,15 +29,13 @@ async function rowCount(): Promise<number> {
   return n;
 }
 
-const noEntries = (): Promise<IndexEntry[]> => Promise.resolve([]);
-const entriesOf = (...entries: IndexEntry[]) => (): Promise<IndexEntry[]> => Promise.resolve(entries);
 
 describe('UserIndexRepository', () => {
   it('finds the people indexed under a value', async () => {
     const value = unique('dept');
     const [a, b] = [newId(), newId()];
-    await repo.addMissing(a, [], [entry('int1', 'displayName', value)]);
-    await repo.addMissing(b, [], [entry('int1', 'displayName', value)]);
+    await repo.addMissing(a, [], [entry('int1', 'displayName', value)], 1);
+    await repo.addMissing(b, [], [entry('int1', 'displayName', value)], 1);
     expect((await repo.find(entry('int1', 'displayName', value)))?.sort()).toEqual([a, b].sort());
     expect(await repo.find(entry('int1', 'displayName', unique('none')))).toEqual([]);
   });
@@ -45,7 +43,7 @@ describe('UserIndexRepository', () => {
   it('keeps scopes, attributes and values apart, and compares values exactly', async () => {
     const value = unique('Same');
     const id = newId();
-    await repo.addMissing(id, [], [entry('int1', 'externalId', value)]);
+    await repo.addMissing(id, [], [entry('int1', 'externalId', value)], 1);
     expect(await repo.find(entry('int1', 'externalId', value))).toEqual([id]);
     expect(await repo.find(entry('int2', 'externalId', value))).toEqual([]);
     expect(await repo.find(entry('cm', 'externalId', value))).toEqual([]);
@@ -58,7 +56,7 @@ describe('UserIndexRepository', () => {
     const odd = `${unique('a/b\\c#d?e%')}\u0001'|`;
     const long = `${unique('long')}${'x'.repeat(600)}`;
     const id = newId();
-    await repo.addMissing(id, [], [entry('int1', 'externalId', odd), entry('int1', 'externalId', long)]);
+    await repo.addMissing(id, [], [entry('int1', 'externalId', odd), entry('int1', 'externalId', long)], 1);
     expect(await repo.find(entry('int1', 'externalId', odd))).toEqual([id]);
     expect(await repo.find(entry('int1', 'externalId', long))).toEqual([id]);
     expect(await repo.find(entry('int1', 'externalId', `${long}y`))).toEqual([]);
@@ -69,10 +67,10 @@ describe('UserIndexRepository', () => {
     const kept = entry('int1', 'email', unique('kept@x'));
     const fresh = entry('int1', 'email', unique('fresh@x'));
     const start = await rowCount();
-    await repo.addMissing(id, [], [kept]);
+    await repo.addMissing(id, [], [kept], 1);
     // Remove the kept row behind the repository's back: a diff-based write must not bring it back.
     await tables.userindex.deleteEntity(`int1|email|${kept.value}`, id);
-    await repo.addMissing(id, [kept], [kept, fresh, { ...fresh }]);
+    await repo.addMissing(id, [kept], [kept, fresh, { ...fresh }], 1);
     expect(await repo.find(kept)).toEqual([]);
     expect(await repo.find(fresh)).toEqual([id]);
     expect(await rowCount()).toBe(start + 1);
@@ -84,54 +82,95 @@ describe('UserIndexRepository', () => {
     const stay = entry('int1', 'displayName', unique('stay'));
     const go = entry('int1', 'displayName', unique('go'));
     const never = entry('int1', 'displayName', unique('never-written'));
-    await repo.addMissing(id, [], [stay, go]);
-    await repo.addMissing(other, [], [go]);
-    await repo.removeStale(id, [stay, go, go, never], [stay], noEntries);
+    await repo.addMissing(id, [], [stay, go], 1);
+    await repo.addMissing(other, [], [go], 1);
+    await repo.removeStale(id, [stay, go, go, never], [stay], 2);
     expect(await repo.find(stay)).toEqual([id]);
     expect(await repo.find(go)).toEqual([other]);
-    await expect(repo.removeStale(id, [go], [], noEntries)).resolves.toBeUndefined();
+    await expect(repo.removeStale(id, [go], [], 3)).resolves.toBeUndefined();
   });
 
-  it('removeStale keeps a row the person has again by the time it is removed (a concurrent writer re-added it)', async () => {
+  it('stamps each row with the version it was claimed for, and a claim only ever raises the stamp', async () => {
+    const id = newId();
+    const value = entry('int1', 'externalId', unique('stamped'));
+    const stamp = async (): Promise<unknown> => (await tables.userindex.getEntity(`int1|externalId|${value.value}`, id)).v;
+    await repo.addMissing(id, [], [value], 3);
+    expect(await stamp()).toBe(3);
+    await repo.addMissing(id, [], [value], 5); // a row left by an older claim: raised
+    expect(await stamp()).toBe(5);
+    await repo.addMissing(id, [], [value], 4); // a claim for an older version landing late: leaves it
+    expect(await stamp()).toBe(5);
+    await tables.userindex.upsertEntity({ partitionKey: `int1|externalId|${value.value}`, rowKey: id }, 'Replace'); // written before stamps
+    await repo.addMissing(id, [], [value], 2);
+    expect(await stamp()).toBe(2);
+  });
+
+  it('removeStale leaves a row claimed for a later version than the one that dropped the value (a writer brought it back)', async () => {
     const id = newId();
     const value = entry('int1', 'externalId', unique('back'));
-    await repo.addMissing(id, [], [value]);
-    await repo.removeStale(id, [value], [], entriesOf(value));
+    await repo.addMissing(id, [], [value], 1);
+    await repo.addMissing(id, [], [value], 3); // version 2 dropped the value, version 3 brings it back
+    await repo.removeStale(id, [value], [], 2);
     expect(await repo.find(value)).toEqual([id]);
-  });
-
-  it('removeStale fails its ETag when a writer reasserted the row after it was read', async () => {
-    const id = newId();
-    const value = entry('int1', 'externalId', unique('reasserted'));
-    const [claim] = await repo.addMissing(id, [], [value]);
-    // The remover reads the row, then the person (which does not have the value yet: the writer has not committed).
-    await repo.removeStale(id, [value], [], async () => {
-      await repo.reassert(id, [claim!], entriesOf(value)); // the writer commits and reasserts in between
-      return [];
-    });
-    expect(await repo.find(value)).toEqual([id]);
-  });
-
-  it('reassert writes a row again that a removal took after the claim, while the person still has it', async () => {
-    const id = newId();
-    const value = entry('int1', 'email', unique('lost@x'));
-    const [claim] = await repo.addMissing(id, [], [value]);
-    await tables.userindex.deleteEntity(`int1|email|${value.value}`, id);
-    await repo.reassert(id, [claim!], entriesOf(value));
-    expect(await repo.find(value)).toEqual([id]);
-    const [second] = await repo.addMissing(id, [], [value]);
-    await tables.userindex.deleteEntity(`int1|email|${value.value}`, id);
-    await repo.reassert(id, [second!], noEntries);
+    await repo.removeStale(id, [value], [], 3); // a version 3 without it (that claim's write lost): removed
     expect(await repo.find(value)).toEqual([]);
+  });
+
+  it('removeStale fails its ETag when a claim raised the row after it was read, and then leaves it', async () => {
+    const id = newId();
+    const value = entry('int1', 'externalId', unique('raised'));
+    await repo.addMissing(id, [], [value], 1);
+    let claimed = false;
+    // The remover reads the row (stamped 1); before its delete, a writer claims the value for version 3.
+    const racing = new Proxy(tables.userindex, {
+      get: (target, property, receiver) => {
+        const member: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'deleteEntity' || typeof member !== 'function') return member;
+        return async (...args: unknown[]) => {
+          if (!claimed) {
+            claimed = true;
+            await repo.addMissing(id, [], [value], 3);
+          }
+          return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    await new UserIndexRepository(racing).removeStale(id, [value], [], 2);
+    expect(claimed).toBe(true);
+    expect(await repo.find(value)).toEqual([id]);
+  });
+
+  it('a claim whose row is removed between its conflict and its read creates the row again', async () => {
+    const id = newId();
+    const value = entry('int1', 'email', unique('gone@x'));
+    await repo.addMissing(id, [], [value], 1);
+    const partitionKey = `int1|email|${value.value}`;
+    let removed = false;
+    const racing = new Proxy(tables.userindex, {
+      get: (target, property, receiver) => {
+        const member: unknown = Reflect.get(target, property, receiver);
+        if (property !== 'getEntity' || typeof member !== 'function') return member;
+        return async (...args: unknown[]) => {
+          if (!removed) {
+            removed = true;
+            await tables.userindex.deleteEntity(partitionKey, id);
+          }
+          return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    await new UserIndexRepository(racing).addMissing(id, [], [value], 2);
+    expect(removed).toBe(true);
+    expect((await tables.userindex.getEntity(partitionKey, id)).v).toBe(2);
   });
 
   it('moves a person from one value to another with addMissing then removeStale', async () => {
     const id = newId();
     const before = [entry('int1', 'email', unique('old@x')), entry('cm', 'email', unique('cm@x'))];
     const after = [entry('int1', 'email', unique('new@x')), before[1]!];
-    await repo.addMissing(id, [], before);
-    await repo.addMissing(id, before, after);
-    await repo.removeStale(id, before, after, entriesOf(...after));
+    await repo.addMissing(id, [], before, 1);
+    await repo.addMissing(id, before, after, 2);
+    await repo.removeStale(id, before, after, 2);
     expect(await repo.find(before[0]!)).toEqual([]);
     expect(await repo.find(after[0]!)).toEqual([id]);
     expect(await repo.find(before[1]!)).toEqual([id]);

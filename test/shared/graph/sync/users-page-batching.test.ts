@@ -1,6 +1,6 @@
 // A page of a full run's user list, counted at the storage boundary: each user costs its match (the name's key row and
-// the person's main row, two point reads) and, for a new index value, the index row's claim and reassert (its own
-// partition each); everything else goes in entity-group transactions grouped by partition, not user by user: the
+// the person's main row, two point reads) and, for a new index value, the index row's claim (its own partition
+// each, stamped with the version it is claimed for, so never rewritten after the write); everything else goes in entity-group transactions grouped by partition, not user by user: the
 // people's main rows (no second read of a person the match read), the pointers of the integration's own names, the
 // `u-` rows (read for the whole run with range queries, not one by one). A person changed by another writer between
 // its match and the page's write loses nothing: its transaction fails, and it is written alone from a fresh read.
@@ -124,7 +124,7 @@ describe('a page of users', { timeout: 180_000 }, () => {
     const transactions = new Set(written.map(({ id }) => partitionOfId(id))).size + 2 * new Set(pointers.map((row) => row.partitionKey)).size + Math.ceil(USERS / 100);
     expect(calls).toEqual({
       'people point read': 2 * USERS, // the match: the UPN's key row, then the person's main row; never read again
-      'userindex write': 2 * USERS, // the externalId index row (a partition of its own): claimed, then reasserted
+      'userindex write': USERS, // the externalId index row (a partition of its own): claimed once, before the write
       batch: transactions,
       'syncruns query': 2, // every `u-` row of the integration: those this run stamped, and the others
       'attributes write': 1, // the catalog, once for the page
