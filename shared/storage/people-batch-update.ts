@@ -13,7 +13,7 @@ import type { PersonRecord } from '../directory/model/person-record.js';
 import { TRANSACTION_BODY_BUDGET, transactionActionBytes } from './entity-limits.js';
 import { personToProperties } from './person-entity.js';
 import { type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId, type PersonKeyRows } from './person-key-rows.js';
-import { KeyTakenError } from './storage-errors.js';
+import { ConcurrentUpdateError, KeyTakenError } from './storage-errors.js';
 import { forEachBounded, MAX_TRANSACTION_ACTIONS } from './transactions.js';
 
 /** Transactions in flight at once (as submitChunked keeps). */
@@ -132,7 +132,8 @@ export class PeopleBatchUpdate {
       try {
         plan.claims.set(row, await this.keys.claim(row, plan.after.id));
       } catch (error) {
-        if (!(error instanceof KeyTakenError)) throw error;
+        // A held key, or a row that kept changing: the person is written alone from a fresh read.
+        if (!(error instanceof KeyTakenError) && !(error instanceof ConcurrentUpdateError)) throw error;
         plan.failed = true;
       }
     });

@@ -13,7 +13,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { PersonRecord } from '../directory/model/person-record.js';
 import { bucketOf } from './keys.js';
 import { personFromEntity } from './person-entity.js';
-import { isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
+import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 export type Entity = Record<string, unknown>;
 /** `u` the organisation-wide name (UPN), `n` the Content Manager username, `s` an integration's own userName. */
@@ -103,7 +103,9 @@ export class PersonKeyRows {
 
   /**
    * Inserts a pointer row; a pointer that names a person no longer holding the key is taken over (after fencing that
-   * person). Returns the pointer's ETag. A row that changes while it is examined is examined again.
+   * person). Returns the pointer's ETag. A row that changes while it is examined is examined again; one that keeps
+   * changing is a race (ConcurrentUpdateError: the caller re-reads and retries), never a name another person holds,
+   * which is KeyTakenError only when the row was seen to name a live holder.
    */
   async claim(row: KeyRow, id: string): Promise<string | undefined> {
     const entity = { partitionKey: row.partitionKey, rowKey: row.rowKey, ref: id };
@@ -124,7 +126,7 @@ export class PersonKeyRows {
         ignoreLostRace(error);
       }
     }
-    throw new KeyTakenError(row.key);
+    throw new ConcurrentUpdateError(`key row ${row.rowKey} kept changing`);
   }
 
   /** Rewrites a claimed pointer guarded by its claim ETag, so a writer still about to take it over fails; false if lost. */
