@@ -2,8 +2,9 @@
 // click, in one browser and one page for the whole file. An integration is created on the page and its token revealed;
 // SCIM provisions two users and their groups into it; a group is enabled, a targeting attribute added from the
 // imported catalog and an audience built (count and members); the token is rotated and the old one still works. Each
-// screen on the way passes the accessibility check and leaves a screenshot. The steps build on each other, so they
-// run in order.
+// screen on the way passes the accessibility check and leaves a screenshot (the README's pictures: a plain name, the
+// token masked); then the integration is renamed to markup, which every screen that shows the name shows as text. The
+// steps build on each other, so they run in order.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PAGE_CONTENT_SECURITY_POLICY } from '../../shared/admin-page/admin-page-http.js';
@@ -20,6 +21,9 @@ let host: TestHost;
 let browser: Browser;
 let page: Page;
 let pageUrl: string;
+/** The integration's name in the scenario; MARKUP_NAME, its name at the end, checks that names render as text. */
+const NAME = 'Contoso Entra';
+const MARKUP_NAME = 'Contoso <b>Entra</b>';
 /** What the page created, for the later steps. */
 const created = { id: '', tenantUrl: '', secretToken: '' };
 
@@ -60,7 +64,7 @@ describe('the admin page in a browser', () => {
   });
 
   it('creates an integration by keyboard and shows its Tenant URL and Secret Token', async () => {
-    const name = 'Contoso <b>Entra</b>';
+    const name = NAME;
     await page.getByLabel('Display name').fill(name);
     await page.getByLabel('User provisioning').selectOption('create');
     await page.getByLabel('Display name').focus();
@@ -73,8 +77,6 @@ describe('the admin page in a browser', () => {
     created.secretToken = await page.locator('.created').getByLabel('Secret Token').inputValue();
     expect(created.secretToken).toBe(await host.services.integrations.revealToken(created.id));
     expect(await page.locator('.created').getByLabel('Tenant URL').inputValue()).toBe(created.tenantUrl);
-    // The name is text, never markup.
-    expect(await page.locator('table b').count()).toBe(0);
     await expect(page.getByRole('rowheader', { name }).isVisible()).resolves.toBe(true);
     expect(await page.locator(`tr[data-integration-id="${created.id}"]`).innerText()).toContain(created.tenantUrl);
     await page.getByText(/^No provisioning in the last/).waitFor();
@@ -171,7 +173,7 @@ describe('the admin page in a browser', () => {
     await page.getByRole('heading', { name: 'Ada Lovelace', level: 3 }).waitFor();
     const detail = page.locator('.user-detail');
     expect(await detail.innerText()).toContain('Engineering');
-    expect(await detail.locator('.source h4').innerText()).toBe('Contoso <b>Entra</b>');
+    expect(await detail.locator('.source h4').innerText()).toBe(NAME);
     await session.checkScreen('user');
   });
 
@@ -180,7 +182,7 @@ describe('the admin page in a browser', () => {
     await page.getByText('No targeting attributes yet').waitFor();
     await page.getByRole('button', { name: 'Add attribute' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add attribute' });
-    expect(await dialog.getByLabel('Data Source', { exact: true }).locator('option:checked').innerText()).toBe('Contoso <b>Entra</b>');
+    expect(await dialog.getByLabel('Data Source', { exact: true }).locator('option:checked').innerText()).toBe(NAME);
     await dialog.getByLabel('Data Source Attribute').selectOption({ label: 'Department (enterprise)' });
     await dialog.getByText(/sample values: .*research/).waitFor();
     expect(await dialog.getByLabel('Name').inputValue()).toBe('Department (enterprise)');
@@ -196,7 +198,7 @@ describe('the admin page in a browser', () => {
   it('builds an audience from the enabled group and the attribute, and shows its count and members', async () => {
     await page.getByRole('link', { name: 'Audience' }).click();
     await page.getByText('Pick groups or add a condition.').waitFor();
-    await page.getByLabel('Engineering (Contoso <b>Entra</b>)').check();
+    await page.getByLabel(`Engineering (${NAME})`).check();
     await page.getByText('2 users match').waitFor();
     expect((await page.locator('tbody th').allInnerTexts()).sort()).toEqual(['ada@contoso.com', 'grace@contoso.com']);
     await page.getByRole('button', { name: 'Add condition' }).click();
@@ -244,7 +246,7 @@ describe('the admin page in a browser', () => {
     browser.problems.length = 0;
     const tab = await browser.newPage();
     await session.signIn(tab);
-    await tab.getByRole('rowheader', { name: 'Contoso <b>Entra</b>' }).waitFor();
+    await tab.getByRole('rowheader', { name: NAME }).waitFor();
     for (const [hash, content] of [
       [`#groups/${created.id}`, 'Engineering'],
       [`#attributes/${created.id}`, 'userName'],
@@ -273,5 +275,26 @@ describe('the admin page in a browser', () => {
     })()`);
     expect(ran).toBe(false);
     await expect.poll(() => browser.problems.some((problem) => problem.includes("script-src 'self'"))).toBe(true);
+  });
+
+  it('shows a display name that looks like markup as text on every screen that shows it', async () => {
+    const renamed = await host.admin(`/integrations/${created.id}`, { method: 'PATCH', body: JSON.stringify({ displayName: MARKUP_NAME }), headers: { 'content-type': 'application/json' } });
+    expect(renamed.status).toBe(200);
+    const tab = await browser.newPage();
+    await session.signIn(tab, '#integrations');
+    await tab.getByRole('rowheader', { name: MARKUP_NAME }).waitFor();
+    const noMarkup = async (): Promise<void> => expect(await tab.locator('#screen b').count()).toBe(0);
+    await noMarkup();
+    await tab.goto(`${pageUrl}#audience`);
+    await tab.getByLabel(`Engineering (${MARKUP_NAME})`).waitFor();
+    await noMarkup();
+    await tab.getByRole('link', { name: 'Users' }).click();
+    await tab.getByLabel('Search users').fill('ada@');
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('link', { name: 'ada@contoso.com' }).click();
+    await tab.locator('.user-detail .source h4').waitFor();
+    expect(await tab.locator('.user-detail .source h4').innerText()).toBe(MARKUP_NAME);
+    await noMarkup();
+    await tab.close();
   });
 });

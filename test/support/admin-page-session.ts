@@ -27,7 +27,7 @@ export interface AdminPageSession {
   signIn(page?: Page, hash?: string): Promise<void>;
   /**
    * Checks the screen as it is now, once it has finished loading: no serious or critical axe violation; then saves
-   * a screenshot named `name`.
+   * a screenshot named `name` (Secret Token fields masked).
    */
   checkScreen(name: string, page?: Page): Promise<void>;
   close(): Promise<void>;
@@ -61,7 +61,8 @@ export async function openAdminPage(options: AdminPageSessionOptions = {}): Prom
       await target.locator('.screen-body[aria-busy]').waitFor({ state: 'detached' });
       await expect.poll(() => target.locator('.feedback.busy').count()).toBe(0);
       expect({ screen: name, violations: await seriousViolations(target) }).toEqual({ screen: name, violations: [] });
-      await target.screenshot({ path: join(SCREENSHOT_FOLDER, `${name}.png`), fullPage: true });
+      // Secret Tokens shown in full are masked: the pictures go into the README.
+      await target.screenshot({ path: join(SCREENSHOT_FOLDER, `${name}.png`), fullPage: true, mask: [target.getByRole('textbox', { name: /Secret Token/ })], maskColor: '#c9ced6' });
     },
     async close() {
       await browser.close();
