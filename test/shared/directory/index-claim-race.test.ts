@@ -15,6 +15,7 @@ import { partitionOf, UserIndexRepository } from '../../../shared/storage/user-i
 import { departuresOver } from '../../support/departures-over.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { blockSchedules, Interleaving, shuffledSchedules } from '../../support/interleavings.js';
+import { wrapTableMethod } from '../../support/table-method-wrap.js';
 
 let tables: TableClients;
 
@@ -29,16 +30,9 @@ const SOURCE = 'intidx';
 
 /** The index table as a repository that ignores the stamps would see it: every row read without its `v`. */
 function withoutStamps(table: TableClient): TableClient {
-  return new Proxy(table, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'getEntity' || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const row = await (value as (...a: unknown[]) => Promise<Record<string, unknown>>).apply(target, args);
-        const { v: _stamp, ...rest } = row;
-        return rest;
-      };
-    },
+  return wrapTableMethod(table, 'getEntity', async (call, args) => {
+    const { v: _stamp, ...rest } = (await call(...args)) as Record<string, unknown>;
+    return rest;
   });
 }
 

@@ -11,6 +11,7 @@ import { keyRowOf, PersonKeyRows } from '../../../shared/storage/person-key-rows
 import { ConcurrentUpdateError, KeyTakenError } from '../../../shared/storage/storage-errors.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { wrapTableMethod } from '../../support/table-method-wrap.js';
 
 let tables: TableClients;
 
@@ -23,17 +24,11 @@ afterAll(async () => {
 
 /** The table with every pointer update preceded by another writer's rewrite of the same row (same ref, new ETag). */
 function churning(table: TableClient, rewrites: { count: number }): TableClient {
-  return new Proxy(table, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'updateEntity' || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const [entity] = args as [{ partitionKey: string; rowKey: string; ref?: unknown }];
-        rewrites.count++;
-        await table.upsertEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, ref: entity.ref }, 'Replace');
-        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
+  return wrapTableMethod(table, 'updateEntity', async (call, args) => {
+    const [entity] = args as [{ partitionKey: string; rowKey: string; ref?: unknown }];
+    rewrites.count++;
+    await table.upsertEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, ref: entity.ref }, 'Replace');
+    return call(...args);
   });
 }
 

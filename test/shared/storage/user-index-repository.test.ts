@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { wrapTableMethod } from '../../support/table-method-wrap.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import type { IndexEntry } from '../../../shared/directory/model/stores.js';
 
@@ -122,18 +123,12 @@ describe('UserIndexRepository', () => {
     await repo.addMissing(id, [], [value], 1);
     let claimed = false;
     // The remover reads the row (stamped 1); before its delete, a writer claims the value for version 3.
-    const racing = new Proxy(tables.userindex, {
-      get: (target, property, receiver) => {
-        const member: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'deleteEntity' || typeof member !== 'function') return member;
-        return async (...args: unknown[]) => {
-          if (!claimed) {
-            claimed = true;
-            await repo.addMissing(id, [], [value], 3);
-          }
-          return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
+    const racing = wrapTableMethod(tables.userindex, 'deleteEntity', async (call, args) => {
+      if (!claimed) {
+        claimed = true;
+        await repo.addMissing(id, [], [value], 3);
+      }
+      return call(...args);
     });
     await new UserIndexRepository(racing).removeStale(id, [value], [], 2);
     expect(claimed).toBe(true);
@@ -146,18 +141,12 @@ describe('UserIndexRepository', () => {
     await repo.addMissing(id, [], [value], 1);
     const partitionKey = `int1|email|${value.value}`;
     let removed = false;
-    const racing = new Proxy(tables.userindex, {
-      get: (target, property, receiver) => {
-        const member: unknown = Reflect.get(target, property, receiver);
-        if (property !== 'getEntity' || typeof member !== 'function') return member;
-        return async (...args: unknown[]) => {
-          if (!removed) {
-            removed = true;
-            await tables.userindex.deleteEntity(partitionKey, id);
-          }
-          return (member as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
+    const racing = wrapTableMethod(tables.userindex, 'getEntity', async (call, args) => {
+      if (!removed) {
+        removed = true;
+        await tables.userindex.deleteEntity(partitionKey, id);
+      }
+      return call(...args);
     });
     await new UserIndexRepository(racing).addMissing(id, [], [value], 2);
     expect(removed).toBe(true);
