@@ -84,9 +84,23 @@ function predictedStep(state: State, step: Step, options: ApplyOptions): State |
   return predicted.next ?? state;
 }
 
-/** A key that is equal for equal states, whatever order their records were built in. */
+/**
+ * A key that is equal for equal states, whatever order their records were built in. The whole state, not what a
+ * snapshot shows: two states that look the same can differ in what is hidden (a staged record that holds the
+ * organisation-wide name, or one staged while another person held it), and they lead to different futures.
+ */
 function keyOf(state: State): string {
-  return JSON.stringify(snapshotOf(state));
+  return canonicalJson(state);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Every state reachable from `start` by an order of the round's steps that predicts all their answers. */
