@@ -85,12 +85,14 @@ function predictedStep(state: State, step: Step, options: ApplyOptions): State |
 }
 
 /**
- * A key that is equal for equal states, whatever order their records were built in. The whole state, not what a
- * snapshot shows: two states that look the same can differ in what is hidden (a staged record that holds the
- * organisation-wide name, or one staged while another person held it), and they lead to different futures.
+ * A key that is equal for equal states, whatever order their records (and a group's members) were built in. The whole
+ * state, not what a snapshot shows: two states that look the same can differ in what is hidden (a staged record that
+ * holds the organisation-wide name, or one staged while another person held it), and they lead to different futures.
  */
 function keyOf(state: State): string {
-  return canonicalJson(state);
+  // A group's members are a set: the order they were added in is not part of the state.
+  const groups = Object.fromEntries(Object.entries(state.groups).map(([id, group]) => [id, { ...group, members: [...group.members].sort() }]));
+  return canonicalJson({ ...state, groups });
 }
 
 function canonicalJson(value: unknown): string {
