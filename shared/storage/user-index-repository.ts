@@ -13,7 +13,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { IndexEntry, UserIndexStore } from '../directory/model/stores.js';
 import { encodeKey } from './keys.js';
-import { isConflict, isNotFound, isPreconditionFailed } from './storage-errors.js';
+import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed } from './storage-errors.js';
 
 /** Most candidates one index lookup returns; a value shared by more people falls back to a bounded scan. */
 export const MAX_INDEX_CANDIDATES = 1_000;
@@ -82,7 +82,8 @@ export class UserIndexRepository implements UserIndexStore {
         if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
       }
     }
-    throw new Error(`index row ${partitionKey}/${id} kept changing under ${MAX_ROW_ROUNDS} attempts to claim it`);
+    // A race, not a fault: the person's write re-reads and retries (and in the end answers a conflict to retry).
+    throw new ConcurrentUpdateError(`index row ${partitionKey}/${id} kept changing under ${MAX_ROW_ROUNDS} attempts to claim it`);
   }
 
   private async release(partitionKey: string, id: string, version: number): Promise<void> {

@@ -6,6 +6,7 @@ import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { wrapTableMethod } from '../../support/table-method-wrap.js';
 import { UserIndexRepository } from '../../../shared/storage/user-index-repository.js';
 import type { IndexEntry } from '../../../shared/directory/model/stores.js';
+import { ConcurrentUpdateError } from '../../../shared/storage/storage-errors.js';
 
 let tables: TableClients;
 let repo: UserIndexRepository;
@@ -151,6 +152,22 @@ describe('UserIndexRepository', () => {
     await new UserIndexRepository(racing).addMissing(id, [], [value], 2);
     expect(removed).toBe(true);
     expect((await tables.userindex.getEntity(partitionKey, id)).v).toBe(2);
+  });
+
+  it('a claim whose row keeps changing under it gives up as a race for the writer to retry (ConcurrentUpdateError), not a fault', async () => {
+    const id = newId();
+    const value = entry('int1', 'email', unique('churn@x'));
+    const partitionKey = `int1|email|${value.value}`;
+    await repo.addMissing(id, [], [value], 1);
+    let rewrites = 0;
+    // Before every raise, another writer rewrites the row (same stamp, new ETag): the raise fails its ETag each time.
+    const churning = wrapTableMethod(tables.userindex, 'updateEntity', async (call, args) => {
+      rewrites++;
+      await tables.userindex.upsertEntity({ partitionKey, rowKey: id, v: 1 }, 'Replace');
+      return call(...args);
+    });
+    await expect(new UserIndexRepository(churning).addMissing(id, [], [value], 2)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect(rewrites).toBe(8);
   });
 
   it('moves a person from one value to another with addMissing then removeStale', async () => {
