@@ -2,7 +2,7 @@
 // read-modify-write loop (PersonStore.mutate) can run them again after a lost race.
 import { caseFoldKey } from '../storage/keys.js';
 import type { CatalogAttribute } from './attribute-catalog.js';
-import type { ContentManagerPart, PersonRecord } from './model/person-record.js';
+import type { ContentManagerPart, PersonRecord, SourcePart } from './model/person-record.js';
 import { liveSource, type UserDocument, viewDocument } from './user-view.js';
 import { assertContentManagerFieldsFit } from './write-limits.js';
 
@@ -20,6 +20,8 @@ export interface SourceInput {
 export interface SourceChange {
   doc: UserDocument;
   attributes: CatalogAttribute[];
+  /** The source is never looked up by filter: its values get no index rows (SourcePart.unindexed). */
+  unindexed?: true;
 }
 
 /**
@@ -30,7 +32,7 @@ export function withSourceDocument(current: PersonRecord, integrationId: string,
   const source = liveSource(current, integrationId);
   if (source !== undefined && JSON.stringify(source.doc) === JSON.stringify(change.doc)) return undefined;
   const timestamp = now.toISOString();
-  const part = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp };
+  const part: SourcePart = { doc: change.doc, created: source?.created ?? timestamp, lastModified: timestamp, ...(change.unindexed === true ? { unindexed: true } : {}) };
   return { ...current, sources: { ...current.sources, [integrationId]: part } };
 }
 

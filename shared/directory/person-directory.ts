@@ -73,6 +73,19 @@ export class PersonDirectory {
     return person?.cm === undefined ? undefined : person;
   }
 
+  /** findContentManagerUser of many values of one kind at once, verified, in a few queries: the users found, by value. */
+  async findContentManagerUsers(kind: ContentManagerKey['kind'], values: readonly string[]): Promise<Map<string, PersonRecord>> {
+    const keys = values.map((value) => caseFoldKey(value));
+    const people = this.store.people;
+    const byKey = kind === 'upn' ? await people.findManyByNameKey(keys, { verified: true }) : await people.findManyByUsernameKey(keys, { verified: true });
+    const found = new Map<string, PersonRecord>();
+    for (const [index, value] of values.entries()) {
+      const person = byKey.get(keys[index] as string);
+      if (person?.cm !== undefined) found.set(value, person);
+    }
+    return found;
+  }
+
   /**
    * What a source's name finds in its view: the person holding the name organisation-wide when this view shows it by
    * that name (a Content Manager user it has no record of, or whose record keeps the UPN), else the person whose

@@ -96,14 +96,16 @@ export function indexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): In
 }
 
 /**
- * The index entries whose rows must exist: all of indexEntriesOf except a source's value equal to the Content
- * Manager's value of the same attribute (a create-mode user's displayName and e-mail, usually), which the `cm` row
- * already finds: every index lookup reads the integration's scope and `cm` together and checks each candidate against
- * the view (scim-api/user-service.ts), so one row per value is enough. A row of such an entry written before this rule
- * (or kept while the values stayed equal) is a superfluous hint: kept while the person has the value, removed with it.
+ * The index entries whose rows must exist: all of indexEntriesOf except
+ * - a source's value equal to the Content Manager's value of the same attribute (a create-mode user's displayName and
+ *   e-mail, usually), which the `cm` row already finds: every index lookup reads the integration's scope and `cm`
+ *   together and checks each candidate against the view (scim-api/user-service.ts), so one row per value is enough;
+ * - the values of an unindexed source (a Graph integration's), whose scope no lookup reads.
+ * A row of such an entry written before these rules (or kept while the values stayed equal) is a superfluous hint:
+ * kept while the person has the value, removed with it.
  */
 export function requiredIndexEntriesOf(person: Pick<PersonRecord, 'cm' | 'sources'>): IndexEntry[] {
   const entries = indexEntriesOf(person);
   const contentManager = new Set(entries.filter((entry) => entry.scope === 'cm').map((entry) => `${entry.attr}|${entry.value}`));
-  return entries.filter((entry) => entry.scope === 'cm' || !contentManager.has(`${entry.attr}|${entry.value}`));
+  return entries.filter((entry) => entry.scope === 'cm' || (person.sources[entry.scope]?.unindexed !== true && !contentManager.has(`${entry.attr}|${entry.value}`)));
 }

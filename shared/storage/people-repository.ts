@@ -14,6 +14,7 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import type { PersonRecord } from '../directory/model/person-record.js';
 import type { FindOptions, PeoplePage, PeopleStore } from '../directory/model/stores.js';
 import { bucketOf } from './keys.js';
+import { findPeopleByKeys } from './people-batch-read.js';
 import { keyRowChanges, PeopleBatchUpdate, personWriteActions } from './people-batch-update.js';
 import { personFromEntity, type PersonProperties, sourcePropertyOf } from './person-entity.js';
 import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
@@ -49,6 +50,15 @@ export class PeopleRepository implements PeopleStore {
 
   async findByUsernameKey(key: string, options: FindOptions = {}): Promise<PersonRecord | undefined> {
     return this.findByKey('n', key, options);
+  }
+
+  /** findByNameKey of many keys at once, a few queries per partition (people-batch-read.ts); found people by key. */
+  findManyByNameKey(keys: readonly string[], options: FindOptions = {}): Promise<Map<string, PersonRecord>> {
+    return findPeopleByKeys(this.table, 'u', keys, options.verified === true);
+  }
+
+  findManyByUsernameKey(keys: readonly string[], options: FindOptions = {}): Promise<Map<string, PersonRecord>> {
+    return findPeopleByKeys(this.table, 'n', keys, options.verified === true);
   }
 
   /** The person whose live source of this integration has this case-folded userName. */

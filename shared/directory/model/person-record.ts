@@ -20,6 +20,11 @@ export interface SourcePart {
   lastModified: string;
   /** Set when the source deleted the user: its data is gone and the user is hidden from its view. */
   deleted?: boolean;
+  /**
+   * Set for a source nothing looks up by filter (a Graph integration: no SCIM client reads its view), so its values
+   * need no index rows (user-view.ts requiredIndexEntriesOf).
+   */
+  unindexed?: true;
 }
 
 export interface PersonRecord {

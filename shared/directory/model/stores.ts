@@ -23,6 +23,9 @@ export interface PeopleStore {
   findByNameKey(key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
   /** By the Content Manager username key. */
   findByUsernameKey(key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
+  /** findByNameKey and findByUsernameKey of many keys at once (fewer round trips): the people found, by key. */
+  findManyByNameKey(keys: readonly string[], options?: FindOptions): Promise<Map<string, PersonRecord>>;
+  findManyByUsernameKey(keys: readonly string[], options?: FindOptions): Promise<Map<string, PersonRecord>>;
   /** By one integration's own name for the person. */
   findByScopedKey(integrationId: string, key: string, options?: FindOptions): Promise<PersonRecord | undefined>;
   /** Both of the above for one name, read together (one query: the two rows share the name's partition). */

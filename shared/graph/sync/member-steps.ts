@@ -7,7 +7,6 @@
 // member-edge-steps.ts).
 import type { MemberInput } from '../../directory/source-groups.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
-import { forEachBounded } from '../../storage/transactions.js';
 import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-client.js';
 import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
@@ -16,9 +15,7 @@ import { DRY_RUN_NEW_GROUP } from './group-steps.js';
 import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import type { ChangedGroups } from './sync-state-store.js';
-import { findMatch } from './user-matching.js';
-
-const MATCH_PARALLELISM = 8;
+import { findMatches } from './user-matching.js';
 
 export interface MembersPayload {
   /** The Graph group. */
@@ -64,10 +61,9 @@ async function matchedMembers(ctx: SyncContext, pages: AsyncIterable<GraphPage>,
       }
       continue;
     }
-    await forEachBounded(page.value.filter(isUser), MATCH_PARALLELISM, async (member) => {
-      const person = await findMatch(member, ctx.settings.matchingKey, ctx.people);
+    for (const person of await findMatches(page.value.filter(isUser), ctx.settings.matchingKey, ctx.people)) {
       if (person !== undefined) desired.set(person.id, { value: person.id, type: 'User' });
-    });
+    }
   }
   return desired;
 }

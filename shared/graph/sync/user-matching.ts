@@ -7,24 +7,34 @@ import type { CatalogAttribute } from '../../directory/attribute-catalog.js';
 import type { PersonRecord } from '../../directory/model/person-record.js';
 import type { PersonDirectory, SourceChange } from '../../directory/person-directory.js';
 import type { GraphObject } from '../graph-client.js';
+import { forEachBounded } from '../../storage/transactions.js';
 import type { GraphIntegrationSettings, MatchingKey } from '../graph-integration-settings.js';
 import { userAttributeValue } from '../graph-user-attributes.js';
 import { matchingValue } from '../graph-user-query.js';
 
-export type MatchingPeople = Pick<PersonDirectory, 'findContentManagerUser' | 'findIndexed' | 'get'>;
+export type MatchingPeople = Pick<PersonDirectory, 'findContentManagerUsers' | 'findIndexed' | 'get'>;
 
-/** The Content Manager user the Graph user matches, or undefined. */
-export async function findMatch(user: GraphObject, key: MatchingKey, people: MatchingPeople): Promise<PersonRecord | undefined> {
-  const value = matchingValue(user, key);
-  if (value === undefined) return undefined;
-  switch (key.kind) {
-    case 'upn':
-      return people.findContentManagerUser({ kind: 'upn', value });
-    case 'mail':
-      return findByEmail(value, people);
-    default:
-      return people.findContentManagerUser({ kind: 'username', value });
+/** Concurrent per-user matches by e-mail. */
+const MAIL_MATCH_PARALLELISM = 8;
+
+/**
+ * The Content Manager user each Graph user matches (undefined for none), in their order. UPN and username keys are
+ * looked up together, a few queries per person partition (PersonDirectory.findContentManagerUsers); e-mail one user
+ * at a time, since its index lists candidates each to be checked.
+ */
+export async function findMatches(users: readonly GraphObject[], key: MatchingKey, people: MatchingPeople): Promise<(PersonRecord | undefined)[]> {
+  const values = users.map((user) => matchingValue(user, key));
+  if (key.kind === 'mail') {
+    const found = new Array<PersonRecord | undefined>(users.length);
+    await forEachBounded([...values.keys()], MAIL_MATCH_PARALLELISM, async (index) => {
+      const value = values[index];
+      found[index] = value === undefined ? undefined : await findByEmail(value, people);
+    });
+    return found;
   }
+  const present = values.filter((value): value is string => value !== undefined);
+  const byValue = await people.findContentManagerUsers(key.kind === 'upn' ? 'upn' : 'username', present);
+  return values.map((value) => (value === undefined ? undefined : byValue.get(value)));
 }
 
 async function findByEmail(email: string, people: MatchingPeople): Promise<PersonRecord | undefined> {
@@ -60,6 +70,8 @@ function setPath(doc: Record<string, unknown>, path: string, value: unknown): vo
  * unique within it) is the Graph object id, which never changes, so renamed or swapped UPNs never make two people of
  * the source claim one name; `externalId` is the object id too, `userPrincipalName` the UPN; then each imported
  * attribute under Graph's own name (a dotted name nested as Graph nests it); attributes without a value are left out.
+ * Unindexed: no SCIM client reads a Graph integration's view, so nothing looks its values up by filter, and its
+ * externalId needs no index row (the sync finds its users by their `u-` rows).
  */
 export function graphSourceDocument(user: GraphObject, settings: Pick<GraphIntegrationSettings, 'userAttributes'>): SourceChange {
   const doc: Record<string, unknown> = { userName: String(user.id), externalId: String(user.id), userPrincipalName: String(user.userPrincipalName) };
@@ -70,5 +82,5 @@ export function graphSourceDocument(user: GraphObject, settings: Pick<GraphInteg
     setPath(doc, name, value);
     attributes.push({ path: name, type: catalogType(name, value) });
   }
-  return { doc, attributes };
+  return { doc, attributes, unindexed: true };
 }

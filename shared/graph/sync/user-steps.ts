@@ -15,7 +15,7 @@ import type { DeltaChange } from '../graph-delta.js';
 import { afterDeltaPage, deltaPageOrResync } from './delta-pages.js';
 import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
-import { findMatch, graphSourceDocument } from './user-matching.js';
+import { findMatches, graphSourceDocument } from './user-matching.js';
 
 /** Users matched and written at once within a page. */
 const USER_PARALLELISM = 8;
@@ -107,11 +107,16 @@ function rowsReadOnce(ctx: SyncContext): { previous: PreviousMatches; done: (gra
   };
 }
 
-async function matchUser(ctx: SyncContext, user: GraphObject, previousPersonId: string | undefined, leaveWhenUnmatched: boolean): Promise<UserMatch> {
-  const graphId = String(user.id);
-  const person = await findMatch(user, ctx.settings.matchingKey, ctx.people);
-  const moved = previousPersonId !== undefined && previousPersonId !== person?.id && (person !== undefined || leaveWhenUnmatched);
-  return { user, graphId, person, leaves: moved ? previousPersonId : undefined, newMatch: person !== undefined && previousPersonId !== person.id };
+/** The page's users matched together (findMatches: a few queries per person partition for UPN and username keys). */
+async function matchUsers(ctx: SyncContext, users: readonly GraphObject[], previous: Map<string, string>, leaveWhenUnmatched: boolean): Promise<UserMatch[]> {
+  const people = await findMatches(users, ctx.settings.matchingKey, ctx.people);
+  return users.map((user, index) => {
+    const graphId = String(user.id);
+    const person = people[index];
+    const previousPersonId = previous.get(graphId);
+    const moved = previousPersonId !== undefined && previousPersonId !== person?.id && (person !== undefined || leaveWhenUnmatched);
+    return { user, graphId, person, leaves: moved ? previousPersonId : undefined, newMatch: person !== undefined && previousPersonId !== person.id };
+  });
 }
 
 /**
@@ -150,10 +155,7 @@ async function writeDocuments(ctx: SyncContext, matches: readonly UserMatch[], t
  */
 async function syncUsers(ctx: SyncContext, users: readonly GraphObject[], tally: StepTally, leaveWhenUnmatched: boolean, previousMatches: PreviousMatches): Promise<boolean> {
   const previous = await previousMatches(users.map((user) => String(user.id)));
-  const matches: UserMatch[] = [];
-  await forEachBounded(users, USER_PARALLELISM, async (user) => {
-    matches.push(await matchUser(ctx, user, previous.get(String(user.id)), leaveWhenUnmatched));
-  });
+  const matches = await matchUsers(ctx, users, previous, leaveWhenUnmatched);
   tally.add('usersSeen', matches.length);
   const moved = matches.filter((match) => match.leaves !== undefined);
   await forEachBounded(moved, USER_PARALLELISM, (match) => leavePerson(ctx, match.leaves as string, match.graphId, tally));

@@ -234,4 +234,16 @@ describe('requiredIndexEntriesOf', () => {
     const p = person({ sources: { int1: source({ externalId: 'e1', displayName: 'Alice Admin' }) } });
     expect(requiredIndexEntriesOf(p)).toEqual(indexEntriesOf(p));
   });
+
+  it('leaves out every value of an unindexed source (a Graph integration), which indexEntriesOf still lists for removal', () => {
+    const p = person({ cm, sources: { int1: source({ externalId: 'e1' }), graph1: { ...source({ externalId: 'g1', displayName: 'Alice G' }), unindexed: true } } });
+    expect(requiredIndexEntriesOf(p).map((e) => `${e.scope}/${e.attr}/${e.value}`)).toEqual(['cm/displayName/alice admin', 'cm/email/alice@contoso.com', 'int1/externalId/e1']);
+    expect(indexEntriesOf(p).map((e) => `${e.scope}/${e.attr}/${e.value}`)).toEqual([
+      'cm/displayName/alice admin',
+      'cm/email/alice@contoso.com',
+      'int1/externalId/e1',
+      'graph1/externalId/g1',
+      'graph1/displayName/alice g',
+    ]);
+  });
 });
