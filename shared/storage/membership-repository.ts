@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { MemberRow } from '../directory/model/group-record.js';
 import type { MembershipStore } from '../directory/model/stores.js';
-import { encodeKey, prefixUpperBound, rowKeyQueryChunks } from './keys.js';
+import { encodeKey, prefixUpperBound, ROW_KEYS_PER_QUERY, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
 import { deleteAllPresent, forEachBounded, submitChunked } from './transactions.js';
 import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
@@ -35,6 +35,11 @@ export function memberPartition(integrationId: string, memberId: string): string
   return `u|${integrationId}|${((digest[0] ?? 0) % MEMBER_BUCKETS).toString(16)}`;
 }
 export const memberRowPrefix = (memberId: string): string => `${encodeKey(memberId)}|`;
+
+/** Member ids one range query of membersAmong covers at most. */
+const RANGE_WINDOW = 100;
+/** Row keys whose order is the same in JavaScript and in storage (code-unit order of printable ASCII). */
+const ASCII_KEY = /^[\x20-\x7e]*$/;
 
 /** Settling rounds before a membership that keeps flipping under concurrent writers is reported as a conflict. */
 const MAX_SETTLE_ROUNDS = 8;
@@ -166,17 +171,44 @@ export class MembershipRepository implements MembershipStore {
     }
   }
 
-  /** Which of these members the group side lists now: one query per 14 ids, a few at a time. */
+  /**
+   * Which of these members the group side lists now. Many ids are read in windows of up to RANGE_WINDOW consecutive
+   * row keys, each window's key range in one query when the group side holds few other rows there (a large add, or
+   * most of a group); a window whose range holds more than twice its ids, and few ids, are read 14 to a query.
+   */
   async membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>> {
     const pk = groupPartition(integrationId, groupId);
-    const chunks = rowKeyQueryChunks(memberIds);
+    const byKey = new Map(memberIds.map((memberId) => [encodeKey(memberId), memberId]));
     const present = new Set<string>();
-    await forEachBounded(chunks, 8, async (chunk) => {
-      const rowKeys = chunk.map((memberId) => odata`RowKey eq ${encodeKey(memberId)}`).join(' or ');
+    const rangeable = byKey.size > ROW_KEYS_PER_QUERY && [...byKey.keys()].every((key) => ASCII_KEY.test(key));
+    const keys = rangeable ? [...byKey.keys()].sort() : [];
+    const windows: string[][] = [];
+    for (let index = 0; index < keys.length; index += RANGE_WINDOW) windows.push(keys.slice(index, index + RANGE_WINDOW));
+    const unread: string[] = rangeable ? [] : [...byKey.keys()];
+    await forEachBounded(windows, 8, async (window) => {
+      if (!(await this.readRange(pk, window, present))) unread.push(...window.filter((key) => !present.has(byKey.get(key) as string)));
+    });
+    await forEachBounded(rowKeyQueryChunks(unread), 8, async (chunk) => {
+      const rowKeys = chunk.map((key) => odata`RowKey eq ${key}`).join(' or ');
       const rows = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${pk}`} and (${rowKeys})`, select: ['value'] } });
       for await (const row of rows) present.add(String(row.value));
     });
     return present;
+  }
+
+  /**
+   * One query for the group-side rows from the window's first key to its last, at most twice the window's size: adds
+   * those of the window's members to `present`. False when the range holds more rows, so the members not seen are
+   * undecided (the page answered may stop anywhere in the range).
+   */
+  private async readRange(pk: string, window: readonly string[], present: Set<string>): Promise<boolean> {
+    const wanted = new Set(window);
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${window[0] ?? ''} and RowKey le ${window.at(-1) ?? ''}`;
+    const pages = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['value'] } }).byPage({ maxPageSize: 2 * window.length });
+    const page = await pages.next();
+    if (page.done === true) return true;
+    for (const row of page.value) if (wanted.has(encodeKey(String(row.value)))) present.add(String(row.value));
+    return page.value.continuationToken === undefined;
   }
 
   private memberSideUpsert(integrationId: string, groupId: string, memberId: string): TransactionAction {

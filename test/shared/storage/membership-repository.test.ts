@@ -151,6 +151,63 @@ describe('MembershipRepository', () => {
   });
 });
 
+/** The repository over a table whose queries are counted. */
+function countingQueries(): { repo: MembershipRepository; queries: { count: number } } {
+  const queries = { count: 0 };
+  const table = new Proxy(tables.members, {
+    get: (target, property, receiver) => {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== 'listEntities' || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        queries.count++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { repo: new MembershipRepository(table), queries };
+}
+
+describe('MembershipRepository.membersAmong', () => {
+  it('answers which of the ids the group side lists, whatever else the group holds', async () => {
+    const [integrationId, groupId] = ['intma', newId()];
+    const members = users(300);
+    await repo.add(integrationId, groupId, members);
+    const outsiders = Array.from({ length: 150 }, () => newId());
+    // Every mix: few ids, a sparse sample of a large group (wide key ranges, dense with others), most of it, ids not
+    // members at all, duplicates, and non-ASCII ids (read by key, not by range).
+    const cases: string[][] = [
+      members.slice(0, 5).map((m) => m.value),
+      members.filter((_, i) => i % 20 === 0).map((m) => m.value).concat(outsiders.slice(0, 20)),
+      members.slice(0, 250).map((m) => m.value).concat(outsiders, [members[0]?.value ?? '']),
+      [...members.slice(40, 60).map((m) => m.value), 'ünïcode-ïd', ...outsiders.slice(0, 10)],
+    ];
+    for (const ids of cases) {
+      const expected = new Set(ids.filter((id) => members.some((m) => m.value === id)));
+      expect(await repo.membersAmong(integrationId, groupId, ids)).toEqual(expected);
+    }
+  });
+
+  it('reads the members of a large add with one range query a hundred ids, not one query per 14', async () => {
+    const [integrationId, groupId] = ['intma', newId()];
+    const members = users(180);
+    await repo.add(integrationId, groupId, members);
+    const { repo: counted, queries } = countingQueries();
+    const present = await counted.membersAmong(integrationId, groupId, members.map((m) => m.value));
+    expect(present.size).toBe(180);
+    expect(queries.count).toBe(2); // by key, 14 to a query: 13
+  });
+
+  it('falls back to reading by key where a window\'s key range holds many other members', async () => {
+    const [integrationId, groupId] = ['intma', newId()];
+    const members = users(400);
+    await repo.add(integrationId, groupId, members);
+    const sample = members.filter((_, i) => i % 10 === 0).map((m) => m.value); // 40 ids spread over all 400
+    const { repo: counted, queries } = countingQueries();
+    expect((await counted.membersAmong(integrationId, groupId, sample)).size).toBe(40);
+    expect(queries.count).toBeLessThanOrEqual(1 + Math.ceil(40 / 14));
+  });
+});
+
 describe('MembershipRepository: a removal cut short stays findable by the next clean-up', () => {
   /** Runs `work` with the transactions on partitions starting with `prefix` failing, as a crash there would. */
   async function failingOn<T>(prefix: string, work: () => Promise<T>): Promise<void> {
