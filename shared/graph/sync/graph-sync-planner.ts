@@ -18,7 +18,7 @@
 // A dry run makes the same reads and reports the same counts and first changes, and writes nothing to the directory
 // or to the integration's state (only rows of its own run, deleted at its end).
 import type { TableClient } from '@azure/data-tables';
-import type { IntegrationService } from '../../directory/integrations.js';
+import { AUTH_CACHE_MS, type GraphIntegrationConfig, type IntegrationService } from '../../directory/integrations.js';
 import type { PersonDirectory } from '../../directory/person-directory.js';
 import type { SourceGroups } from '../../directory/source-groups.js';
 import type { ProvisioningLog } from '../../provisioning-log/provisioning-log.js';
@@ -78,7 +78,14 @@ function payloadOf<T>(step: SyncStep, required: readonly string[]): T {
   return payload as T;
 }
 
+/**
+ * How long a process trusts an integration's Graph row and secret within a run: as long as SCIM trusts an
+ * authenticated row, which a deletion's quiet period allows for (a step reading a row marked deleting fails the run).
+ */
+const CONFIG_MAX_AGE_MS = AUTH_CACHE_MS;
+
 export class GraphSyncPlanner implements SyncStepHandler {
+  private readonly configs = new Map<string, { readonly config: Promise<GraphIntegrationConfig | undefined>; readonly readAt: number }>();
   private readonly now: () => Date;
   private readonly fullRunIntervalMs: number;
   private readonly credentials: GraphCredentialCache;
@@ -94,8 +101,9 @@ export class GraphSyncPlanner implements SyncStepHandler {
 
   async handle(run: SyncRunContext, step: SyncStep): Promise<SyncStepResult> {
     const deps = await this.dependencies();
-    const config = await deps.integrations.graphConfig(run.integrationId);
+    const config = await this.configOf(deps, run);
     if (config === undefined) throw new SyncStepFailedError('The integration is not a Graph integration, or its client secret is missing from the secret store.');
+    if (config.record.status === 'deleting') throw new SyncStepFailedError('The integration is being deleted.');
     let settings: GraphIntegrationSettings;
     try {
       settings = parseStoredGraphSettings(config.settings);
@@ -132,6 +140,25 @@ export class GraphSyncPlanner implements SyncStepHandler {
       tally.add('throttledWaitMs', Math.round(counters.throttledWaitInMs));
       await deps.provisioningLog.flush();
     }
+  }
+
+  /**
+   * The integration's row, settings and secret for a step of this run: read once and trusted for CONFIG_MAX_AGE_MS by
+   * the steps of the same run this process handles (a step used to read the row and the secret store every time).
+   * A new run always reads them again; a failed read is not kept.
+   */
+  private configOf(deps: GraphSyncDependencies, run: SyncRunContext): Promise<GraphIntegrationConfig | undefined> {
+    const key = `${run.integrationId}/${run.runId}`;
+    const now = Date.now();
+    const hit = this.configs.get(key);
+    if (hit !== undefined && now - hit.readAt < CONFIG_MAX_AGE_MS) return hit.config;
+    for (const [held, entry] of this.configs) if (now - entry.readAt >= CONFIG_MAX_AGE_MS) this.configs.delete(held);
+    const config = deps.integrations.graphConfig(run.integrationId);
+    this.configs.set(key, { config, readAt: now });
+    config.catch(() => {
+      if (this.configs.get(key)?.config === config) this.configs.delete(key);
+    });
+    return config;
   }
 
   private async dispatch(ctx: SyncContext, run: SyncRunContext, step: SyncStep, tally: StepTally): Promise<StepAnswer> {
