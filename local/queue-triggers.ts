@@ -2,7 +2,9 @@
 // (host.json `extensions.queues`): messages are received in batches with a visibility timeout, decoded per
 // `messageEncoding` (base64 by default), handed over as parsed JSON when they are JSON, deleted on success, made
 // visible again after `visibilityTimeout` on failure, and moved to `<queue>-poison` once a message has been
-// delivered `maxDequeueCount` times. `pollOnce` and `drain` let tests run it without timers.
+// delivered `maxDequeueCount` times. Running (`start`), it fetches the next batch once the messages still running
+// fall to `newBatchThreshold`, so at most batchSize + newBatchThreshold run at once, as the host does. `pollOnce` and
+// `drain` let tests run it without timers, one whole batch at a time.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
@@ -15,10 +17,16 @@ export interface QueueHostSettings {
   readonly maxDequeueCount: number;
   readonly visibilityTimeoutInSeconds: number;
   readonly batchSize: number;
+  /** Running messages at or below which the next batch is fetched. */
+  readonly newBatchThreshold: number;
 }
 
-/** The host's defaults (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#hostjson-settings). */
-export const DEFAULT_QUEUE_HOST_SETTINGS: QueueHostSettings = { messageEncoding: 'base64', maxDequeueCount: 5, visibilityTimeoutInSeconds: 0, batchSize: 16 };
+/**
+ * The host's defaults (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#hostjson-settings);
+ * newBatchThreshold is batchSize / 2 on the Consumption plan (one instance's share: N × batchSize / 2 for N vCPUs
+ * on the others).
+ */
+export const DEFAULT_QUEUE_HOST_SETTINGS: QueueHostSettings = { messageEncoding: 'base64', maxDequeueCount: 5, visibilityTimeoutInSeconds: 0, batchSize: 16, newBatchThreshold: 8 };
 
 /** How long a received message stays invisible while its function runs (the host renews its lease; we do not). */
 const PROCESSING_LEASE_SECONDS = 600;
@@ -42,6 +50,7 @@ const queuesSchema = z.object({
           maxDequeueCount: z.number().int().min(1).optional(),
           visibilityTimeout: z.string().optional(),
           batchSize: z.number().int().min(1).max(32).optional(),
+          newBatchThreshold: z.number().int().min(0).optional(),
         })
         .optional(),
     })
@@ -57,6 +66,7 @@ export async function readQueueHostSettings(root: string): Promise<QueueHostSett
     maxDequeueCount: queues.maxDequeueCount ?? DEFAULT_QUEUE_HOST_SETTINGS.maxDequeueCount,
     visibilityTimeoutInSeconds: queues.visibilityTimeout === undefined ? DEFAULT_QUEUE_HOST_SETTINGS.visibilityTimeoutInSeconds : timeSpanSeconds(queues.visibilityTimeout),
     batchSize: queues.batchSize ?? DEFAULT_QUEUE_HOST_SETTINGS.batchSize,
+    newBatchThreshold: queues.newBatchThreshold ?? Math.floor((queues.batchSize ?? DEFAULT_QUEUE_HOST_SETTINGS.batchSize) / 2),
   };
 }
 
@@ -83,7 +93,8 @@ export class QueueTriggerHost {
   private readonly registry: Registry;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  private wake: (() => void) | undefined;
+  /** Each listener's wait between polls, ended early when a message finishes and by stop(). */
+  private readonly wakers = new Set<() => void>();
 
   constructor(options: QueueTriggerHostOptions) {
     this.settings = options.settings ?? DEFAULT_QUEUE_HOST_SETTINGS;
@@ -125,38 +136,74 @@ export class QueueTriggerHost {
     throw new Error(`The queues were still not empty after ${maxRounds} rounds.`);
   }
 
-  /** Polls in the background, sooner after a busy round, backing off to POLL_INTERVAL_MS.max when idle. */
+  /**
+   * Polls in the background, every queue on its own: a new batch as soon as the messages still running fall to
+   * newBatchThreshold; while messages run and the queue is empty, again when one finishes or POLL_INTERVAL_MS.min
+   * passes (a finishing step may have sent follow-ups); backing off to POLL_INTERVAL_MS.max when nothing runs.
+   */
   start(): void {
     if (this.loop !== undefined) return;
     this.stopping = false;
     this.loop = (async () => {
       await this.ensureQueues();
-      let idleMs: number = POLL_INTERVAL_MS.min;
-      while (!this.stopping) {
-        const handled = await this.pollOnce().catch((error: unknown) => {
-          this.log(`[queue host] polling failed: ${(error as Error).message}`);
-          return 0;
-        });
-        idleMs = handled > 0 ? POLL_INTERVAL_MS.min : Math.min(idleMs * 2, POLL_INTERVAL_MS.max);
-        if (handled === 0) await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, idleMs).unref();
-        });
-      }
+      await Promise.all(this.listeners.map((listener) => this.listen(listener)));
     })();
+  }
+
+  private async listen(listener: Listener): Promise<void> {
+    const running = new Set<Promise<void>>();
+    let idleMs: number = POLL_INTERVAL_MS.min;
+    while (!this.stopping) {
+      if (running.size > this.settings.newBatchThreshold) {
+        await Promise.race(running);
+        continue;
+      }
+      const received = await this.receive(listener).catch((error: unknown) => {
+        this.log(`[queue host] polling failed: ${(error as Error).message}`);
+        return [];
+      });
+      for (const message of received) {
+        const handled: Promise<void> = this.handle(listener, message)
+          .catch((error: unknown) => this.log(`[queue host] ${listener.registration.name}: message ${message.messageId}: ${(error as Error).message}`))
+          .finally(() => {
+            running.delete(handled);
+            for (const wake of [...this.wakers]) wake();
+          });
+        running.add(handled);
+      }
+      if (received.length > 0) {
+        idleMs = POLL_INTERVAL_MS.min;
+        continue;
+      }
+      idleMs = running.size > 0 ? POLL_INTERVAL_MS.min : Math.min(idleMs * 2, POLL_INTERVAL_MS.max);
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.wakers.delete(wake);
+          resolve();
+        };
+        this.wakers.add(wake);
+        setTimeout(wake, idleMs).unref();
+      });
+    }
+    await Promise.all(running);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
     await this.loop;
     this.loop = undefined;
   }
 
   private async pollQueue(listener: Listener): Promise<number> {
+    const received = await this.receive(listener);
+    await Promise.all(received.map((message) => this.handle(listener, message)));
+    return received.length;
+  }
+
+  private async receive(listener: Listener): Promise<DequeuedMessageItem[]> {
     const { receivedMessageItems } = await listener.queue.receiveMessages({ numberOfMessages: this.settings.batchSize, visibilityTimeout: PROCESSING_LEASE_SECONDS });
-    await Promise.all(receivedMessageItems.map((message) => this.handle(listener, message)));
-    return receivedMessageItems.length;
+    return receivedMessageItems;
   }
 
   private async handle(listener: Listener, message: DequeuedMessageItem): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FunctionRegistration, QueueTriggerBinding, Registry } from '../../local/functions-core.js';
 import { DEFAULT_QUEUE_HOST_SETTINGS, QueueTriggerHost, readQueueHostSettings } from '../../local/queue-triggers.js';
 import { MAX_DEQUEUE_COUNT } from '../../shared/sync-runs/step-messages.js';
@@ -89,6 +89,49 @@ describe('the local queue host', () => {
     expect(mostInFlight).toBe(3);
   });
 
+  // As the Functions host: running, it does not wait for a whole batch to finish; it fetches the next one once the
+  // messages still running fall to newBatchThreshold, so at most batchSize + newBatchThreshold run at once.
+  it('running, fetches the next batch when the running messages fall to newBatchThreshold, and never runs more than batchSize + newBatchThreshold', async () => {
+    const gates: (() => void)[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    let finished = 0;
+    const { host, queue } = await hostFor(
+      async () => {
+        mostRunning = Math.max(mostRunning, ++running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running -= 1;
+        finished += 1;
+      },
+      { ...DEFAULT_QUEUE_HOST_SETTINGS, visibilityTimeoutInSeconds: 0, batchSize: 4, newBatchThreshold: 2 },
+    );
+    for (let n = 0; n < 20; n++) await queue.sendMessage(base64(`{"n":${n}}`));
+    host.start();
+    try {
+      await vi.waitFor(() => expect(running).toBe(4), { timeout: 10_000 });
+      // One finishes: three still run, above the threshold, so no batch is fetched.
+      gates.shift()?.();
+      await vi.waitFor(() => expect(finished).toBe(1));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(running).toBe(3);
+      // A second finishes: two run, the threshold, and the next batch of four comes while they still run.
+      gates.shift()?.();
+      await vi.waitFor(() => expect(running).toBe(6), { timeout: 10_000 });
+      // Release the rest as they come; never more than six at once.
+      await vi.waitFor(
+        () => {
+          while (gates.length > 0) gates.shift()?.();
+          expect(finished).toBe(20);
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      expect(mostRunning).toBe(6);
+    } finally {
+      while (gates.length > 0) gates.shift()?.();
+      await host.stop();
+    }
+  });
+
   it('leaves the text as it is with messageEncoding none', async () => {
     const seen: unknown[] = [];
     const { host, queue } = await hostFor((input) => void seen.push(input), { ...DEFAULT_QUEUE_HOST_SETTINGS, messageEncoding: 'none' });
@@ -101,7 +144,7 @@ describe('the local queue host', () => {
 describe('host.json queue settings', () => {
   it('are the project host.json, whose maxDequeueCount the sync counts on', async () => {
     const settings = await readQueueHostSettings(join(import.meta.dirname, '..', '..'));
-    expect(settings).toEqual({ messageEncoding: 'base64', maxDequeueCount: MAX_DEQUEUE_COUNT, visibilityTimeoutInSeconds: 30, batchSize: 16 });
+    expect(settings).toEqual({ messageEncoding: 'base64', maxDequeueCount: MAX_DEQUEUE_COUNT, visibilityTimeoutInSeconds: 30, batchSize: 16, newBatchThreshold: 8 });
   });
 
   it('fall back to the host defaults and read time spans with days', async () => {
@@ -110,6 +153,10 @@ describe('host.json queue settings', () => {
     expect(await readQueueHostSettings(dir)).toEqual(DEFAULT_QUEUE_HOST_SETTINGS);
     await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { visibilityTimeout: '1.00:01:05' } } }));
     expect((await readQueueHostSettings(dir)).visibilityTimeoutInSeconds).toBe(86_465);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { batchSize: 6 } } }));
+    expect(await readQueueHostSettings(dir)).toMatchObject({ batchSize: 6, newBatchThreshold: 3 });
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { batchSize: 6, newBatchThreshold: 1 } } }));
+    expect(await readQueueHostSettings(dir)).toMatchObject({ batchSize: 6, newBatchThreshold: 1 });
     await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { visibilityTimeout: '30s' } } }));
     await expect(readQueueHostSettings(dir)).rejects.toThrow(/not a time span/);
   });
