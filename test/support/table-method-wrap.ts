@@ -14,3 +14,19 @@ export function wrapTableMethod(table: TableClient, method: 'getEntity' | 'creat
     },
   });
 }
+
+/** A table client counting its calls of the named methods (queries included: listEntities returns no promise). */
+export function countTableCalls<M extends string>(table: TableClient, methods: readonly M[]): { table: TableClient; calls: Record<M, number> } {
+  const calls = Object.fromEntries(methods.map((method) => [method, 0])) as Record<M, number>;
+  const counted = new Proxy(table, {
+    get: (target, property, receiver) => {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (!(methods as readonly (string | symbol)[]).includes(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls[property as M] += 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { table: counted, calls };
+}

@@ -7,6 +7,7 @@ import { type MemberRow, MembershipRepository } from '../../../shared/storage/me
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
 import { Interleaving, placements } from '../../support/interleavings.js';
+import { countTableCalls } from '../../support/table-method-wrap.js';
 
 let tables: TableClients;
 let repo: MembershipRepository;
@@ -152,19 +153,9 @@ describe('MembershipRepository', () => {
 });
 
 /** The repository over a table whose queries are counted. */
-function countingQueries(): { repo: MembershipRepository; queries: { count: number } } {
-  const queries = { count: 0 };
-  const table = new Proxy(tables.members, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (property !== 'listEntities' || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        queries.count++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { repo: new MembershipRepository(table), queries };
+function countingQueries(): { repo: MembershipRepository; queries: { readonly listEntities: number } } {
+  const { table, calls } = countTableCalls(tables.members, ['listEntities']);
+  return { repo: new MembershipRepository(table), queries: calls };
 }
 
 describe('MembershipRepository.membersAmong', () => {
@@ -194,7 +185,7 @@ describe('MembershipRepository.membersAmong', () => {
     const { repo: counted, queries } = countingQueries();
     const present = await counted.membersAmong(integrationId, groupId, members.map((m) => m.value));
     expect(present.size).toBe(180);
-    expect(queries.count).toBe(2); // by key, 14 to a query: 13
+    expect(queries.listEntities).toBe(2); // by key, 14 to a query: 13
   });
 
   it('falls back to reading by key where a window\'s key range holds many other members', async () => {
@@ -204,7 +195,7 @@ describe('MembershipRepository.membersAmong', () => {
     const sample = members.filter((_, i) => i % 10 === 0).map((m) => m.value); // 40 ids spread over all 400
     const { repo: counted, queries } = countingQueries();
     expect((await counted.membersAmong(integrationId, groupId, sample)).size).toBe(40);
-    expect(queries.count).toBeLessThanOrEqual(1 + Math.ceil(40 / 14));
+    expect(queries.listEntities).toBeLessThanOrEqual(1 + Math.ceil(40 / 14));
   });
 });
 

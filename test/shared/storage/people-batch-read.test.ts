@@ -3,7 +3,6 @@
 // to nobody, a copy outliving its main row, a tombstoned main row, no row at all), the batch answers exactly what
 // PeopleRepository.findByKey answers for that key alone, verified or not; and it costs queries per partition, not reads
 // per key.
-import type { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersonRecord } from '../../../shared/directory/model/person-record.js';
 import { bucketOf, ROW_KEYS_PER_QUERY } from '../../../shared/storage/keys.js';
@@ -12,6 +11,7 @@ import { PeopleRepository } from '../../../shared/storage/people-repository.js';
 import { TOMBSTONE_PROPERTY } from '../../../shared/storage/person-key-rows.js';
 import type { TableClients } from '../../../shared/storage/table-clients.js';
 import { createFreshTables, dropTables } from '../../support/fresh-tables.js';
+import { countTableCalls } from '../../support/table-method-wrap.js';
 import { cmPerson, idInBucket, keyOutsideBucket, otherBucket, readKeyRow, stagedPerson, uniqueKey } from '../../support/people-fixtures.js';
 
 let tables: TableClients;
@@ -24,22 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dropTables(tables);
 });
-
-/** The table with its point reads and queries counted. */
-function counting(table: TableClient): { table: TableClient; calls: { getEntity: number; listEntities: number } } {
-  const calls = { getEntity: 0, listEntities: 0 };
-  const proxy = new Proxy(table, {
-    get: (target, property, receiver) => {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if ((property !== 'getEntity' && property !== 'listEntities') || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls[property] += 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { table: proxy, calls };
-}
 
 /** A unique name key in a given bucket. */
 function keyInBucket(label: string, bucket: string): string {
@@ -120,12 +104,12 @@ describe('findPeopleByKeys', () => {
     for (let i = 0; i < 2 * ROW_KEYS_PER_QUERY + 1; i++) people.push(await repo.create(cmPerson(keyInBucket('bulk', '3d'))));
     const elsewhere = await repo.create(cmPerson(keyOutsideBucket('elsewhere', '3d')));
     const keys = [...people, elsewhere].map((person) => person.nameKeys[0] as string);
-    const { table, calls } = counting(tables.people);
+    const { table, calls } = countTableCalls(tables.people, ['getEntity', 'listEntities']);
     const found = await findPeopleByKeys(table, 'u', keys, true);
     expect(found.size).toBe(keys.length);
     // Partition b3d: 29 rows in 3 queries, and 29 main rows in 3 more; the other person: 1 and 1.
     expect(calls).toEqual({ getEntity: 0, listEntities: 8 });
-    const unverified = counting(tables.people);
+    const unverified = countTableCalls(tables.people, ['getEntity', 'listEntities']);
     await findPeopleByKeys(unverified.table, 'u', keys, false);
     expect(unverified.calls).toEqual({ getEntity: 0, listEntities: 4 });
   });
