@@ -8,7 +8,7 @@ import type { PersonRecord } from '../directory/model/person-record.js';
 import { withDerivedKeys } from '../directory/person-store.js';
 import { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId } from '../storage/people-repository.js';
 import { personFromEntity, personToProperties } from '../storage/person-entity.js';
-import { isCopy, keyRowOf, TOMBSTONE_PROPERTY } from '../storage/person-key-rows.js';
+import { isCopy, isTombstone, keyRowOf } from '../storage/person-key-rows.js';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
 import { at, type CheckContext, type RowCheck } from './check-context.js';
 import { deleteIfUnchanged, putIfUnchanged, readRow, type Row } from './table-rows.js';
@@ -24,7 +24,7 @@ export const checkPeopleRow: RowCheck = async (row, context) => {
 };
 
 async function checkPersonRow(row: Row, context: CheckContext): Promise<void> {
-  if (row[TOMBSTONE_PROPERTY] === true) {
+  if (isTombstone(row)) {
     // Readers treat it as absent and its key rows went with it; only the marker itself is left to remove.
     return context.report({ kind: 'leftover-tombstone', ...at('people', row), detail: 'a person delete stopped before removing its marker' }, () =>
       deleteIfUnchanged(context.tables.people, row),

@@ -8,13 +8,11 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { PersonRecord } from '../directory/model/person-record.js';
 import { rowKeyQueryChunks } from './keys.js';
 import { personFromEntity } from './person-entity.js';
-import { type Entity, holdsKey, isCopy, type KeyKind, type KeyRow, keyRowOf, MAIN_PREFIX, partitionOfId, TOMBSTONE_PROPERTY } from './person-key-rows.js';
+import { type Entity, holdsKey, isCopy, isPersonId, isTombstone, type KeyKind, type KeyRow, keyRowOf, MAIN_PREFIX, partitionOfId, trustedCopy } from './person-key-rows.js';
 import { forEachBounded } from './transactions.js';
 
 /** Queries in flight at once. */
 const PARALLEL_QUERIES = 8;
-
-const PERSON_ID = /^[0-9a-f]{2}[0-9a-z]{1,62}$/;
 
 /** One query per 14 rows of a partition, PARALLEL_QUERIES at once; the entities found by `partition|rowKey`. */
 async function readRows(table: TableClient, rows: readonly { partitionKey: string; rowKey: string }[]): Promise<Map<string, Entity>> {
@@ -36,10 +34,10 @@ async function readRows(table: TableClient, rows: readonly { partitionKey: strin
 
 /** The live people of these ids (tombstoned or missing ones left out), by id. */
 export async function readPeople(table: TableClient, ids: readonly string[]): Promise<Map<string, PersonRecord>> {
-  const rows = ids.filter((id) => PERSON_ID.test(id)).map((id) => ({ partitionKey: partitionOfId(id), rowKey: MAIN_PREFIX + id }));
+  const rows = ids.filter(isPersonId).map((id) => ({ partitionKey: partitionOfId(id), rowKey: MAIN_PREFIX + id }));
   const people = new Map<string, PersonRecord>();
   for (const entity of (await readRows(table, rows)).values()) {
-    if (entity[TOMBSTONE_PROPERTY] === true) continue;
+    if (isTombstone(entity)) continue;
     const person = personFromEntity(entity);
     people.set(person.id, person);
   }
@@ -56,9 +54,8 @@ export async function findPeopleByKeys(table: TableClient, kind: KeyKind, keys: 
     const entity = entities.get(`${row.partitionKey}|${row.rowKey}`);
     if (entity === undefined) continue;
     if (isCopy(entity) && !verified) {
-      const copy = personFromEntity(entity);
-      delete copy.etag; // a copy's ETag is not the main row's
-      if (holdsKey(copy, kind, row.key)) found.set(row.key, copy);
+      const copy = trustedCopy(row, entity);
+      if (copy !== undefined) found.set(row.key, copy);
     } else {
       throughMain.push({ row, id: typeof entity.ref === 'string' ? entity.ref : '' });
     }

@@ -17,7 +17,7 @@ import { bucketOf } from './keys.js';
 import { findPeopleByKeys } from './people-batch-read.js';
 import { keyRowChanges, PeopleBatchUpdate, personWriteActions } from './people-batch-update.js';
 import { personFromEntity, type PersonProperties, sourcePropertyOf } from './person-entity.js';
-import { type Entity, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
+import { type Entity, isPersonId, isTombstone, type KeyKind, type KeyRow, keyRowOf, keyRowsOf, MAIN_PREFIX, partitionOfId, PersonKeyRows, scopedKey, TOMBSTONE_PROPERTY } from './person-key-rows.js';
 import { ConcurrentUpdateError, isConflict, isNotFound, isPreconditionFailed, KeyTakenError } from './storage-errors.js';
 
 export { holdsKey, type KeyKind, type KeyRow, keyRowsOf, MAIN_PREFIX, partitionOfId, scopedKey } from './person-key-rows.js';
@@ -27,7 +27,6 @@ export function newPersonId(primaryKey: string): string {
   return bucketOf(primaryKey) + randomBytes(15).toString('hex');
 }
 
-const isTombstone = (entity: Entity): boolean => entity[TOMBSTONE_PROPERTY] === true;
 
 export class PeopleRepository implements PeopleStore {
   private readonly keys: PersonKeyRows;
@@ -39,7 +38,7 @@ export class PeopleRepository implements PeopleStore {
   }
 
   async getById(id: string): Promise<PersonRecord | undefined> {
-    if (!/^[0-9a-f]{2}[0-9a-z]{1,62}$/.test(id)) return undefined;
+    if (!isPersonId(id)) return undefined;
     return this.readMain(partitionOfId(id), id);
   }
 

@@ -34,6 +34,9 @@ export interface KeyRow {
 export const MAIN_PREFIX = 'p:';
 /** A main row replaced by this marker is being deleted: readers treat it as absent. */
 export const TOMBSTONE_PROPERTY = 'tomb';
+export const isTombstone = (entity: Entity): boolean => entity[TOMBSTONE_PROPERTY] === true;
+/** Whether a string has the shape of a person id (its bucket, then lower-case letters and digits). */
+export const isPersonId = (id: string): boolean => /^[0-9a-f]{2}[0-9a-z]{1,62}$/.test(id);
 
 export const partitionOfId = (id: string): string => `b${id.slice(0, 2)}`;
 
@@ -71,6 +74,14 @@ export function holdsKey(person: PersonRecord, kind: KeyKind, key: string): bool
 
 /** Whether a key row is a co-located copy of its person (else a pointer). */
 export const isCopy = (entity: Entity): boolean => typeof entity.nameKeys === 'string';
+
+/** The person a co-located copy describes, trusted without its main row; undefined when it does not hold the row's key. */
+export function trustedCopy(row: KeyRow, entity: Entity): PersonRecord | undefined {
+  const copy = personFromEntity(entity);
+  if (!holdsKey(copy, row.kind, row.key)) return undefined;
+  delete copy.etag; // a copy's ETag is not the main row's
+  return copy;
+}
 
 /** Ignores the outcomes of a guarded delete or rewrite that mean "someone else changed the row first". */
 function ignoreLostRace(error: unknown): void {
@@ -224,12 +235,7 @@ export class PersonKeyRows {
 
   /** The person a key row names when it holds the key; a copy is trusted unless `verified` asks for the main row. */
   async personOf(row: KeyRow, entity: Entity, verified: boolean): Promise<PersonRecord | undefined> {
-    if (isCopy(entity) && !verified) {
-      const copy = personFromEntity(entity);
-      if (!holdsKey(copy, row.kind, row.key)) return undefined;
-      delete copy.etag; // a copy's ETag is not the main row's
-      return copy;
-    }
+    if (isCopy(entity) && !verified) return trustedCopy(row, entity);
     const person = await this.readPerson(typeof entity.ref === 'string' ? entity.ref : '');
     return person !== undefined && holdsKey(person, row.kind, row.key) ? person : undefined;
   }
