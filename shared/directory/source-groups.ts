@@ -227,6 +227,15 @@ export class SourceGroups {
   }
 
   /**
+   * Makes both sides of these members' memberships of the group agree again, as the group lists them: for a writer
+   * whose earlier change of them may have stopped between the two sides (it diffed against the group side, so a
+   * retry alone would not see what is missing on the other). Idempotent.
+   */
+  async settleMembers(integrationId: string, groupId: string, memberIds: readonly string[]): Promise<void> {
+    if (memberIds.length > 0) await this.memberships.settleMembers(integrationId, groupId, memberIds);
+  }
+
+  /**
    * Deletes the group row first (version-guarded; a racing rename or delete re-reads), then every membership row of
    * it, on either side. A change adding members meanwhile checks the group after writing, so no row outlives the
    * group; removing a group already gone still clears its rows (an earlier attempt may have stopped half-way), then

@@ -151,6 +151,14 @@ export class MembershipRepository implements MembershipStore {
   }
 
   /**
+   * Makes the member side of these memberships follow the group side, whatever either side holds now: what a change cut
+   * short between the two sides leaves to whoever knows which members it touched (a Graph step's journal).
+   */
+  async settleMembers(integrationId: string, groupId: string, memberIds: readonly string[]): Promise<void> {
+    await this.settle(integrationId, groupId, new Map(memberIds.map((memberId) => [memberId, undefined])));
+  }
+
+  /**
    * Makes the member side follow the group side. `wrote` holds what this caller last wrote on the member side for each
    * member (present or absent; undefined when unknown, e.g. after a crash): the group side is read, each member whose
    * member side differs from it is rewritten, and those are read again until the two agree.

@@ -97,6 +97,8 @@ export interface MembershipStore {
   groupsOf(integrationId: string, memberId: string): Promise<string[]>;
   removeMemberEverywhere(integrationId: string, memberId: string): Promise<void>;
   removeAll(integrationId: string, groupId: string): Promise<void>;
+  /** Makes the member side of these memberships agree with the group side (after a change cut short between them). */
+  settleMembers(integrationId: string, groupId: string, memberIds: readonly string[]): Promise<void>;
 }
 
 /**

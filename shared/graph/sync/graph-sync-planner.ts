@@ -36,6 +36,7 @@ import { GROUP_DELTA_SELECT, groupListUrls } from './group-selection.js';
 import { GROUP_IDS_PER_STEP, groupIdsStep, groupListStep, groupsDeltaStep } from './group-steps.js';
 import { type MemberEdgesPayload, memberEdgesStep } from './member-edge-steps.js';
 import { type FanOutPayload, fanOutStep, type MembersPayload, membersStep } from './member-steps.js';
+import { settleJournalStep } from './membership-journal.js';
 import { cleanUpStep, type PagePayload, storeEndState, unseenGroupsStep, unseenUsersStep } from './reconcile-steps.js';
 import { StepTally, type SyncContext } from './sync-context.js';
 import { GraphSyncStateStore } from './sync-state-store.js';
@@ -117,6 +118,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
       integrationId: run.integrationId,
       runId: run.runId,
       dryRun: run.dryRun,
+      redelivered: step.dequeueCount > 1,
       settings,
       client,
       people: deps.people,
@@ -190,13 +192,17 @@ export class GraphSyncPlanner implements SyncStepHandler {
         return followUps(unseenGroupsStep(ctx, payloadOf<PagePayload>(step, []), tally));
       case 'cleanUp':
         return followUps(cleanUpStep(ctx));
+      case 'settleJournal':
+        return followUps(settleJournalStep(ctx, payloadOf<PagePayload>(step, [])));
       default:
         throw new SyncStepFailedError(`Unknown step kind "${step.kind}".`);
     }
   }
 
   private async start(ctx: SyncContext, run: SyncRunContext): Promise<StepAnswer> {
-    const state = await ctx.store.getState();
+    const [state, journalLeft] = await Promise.all([ctx.store.getState(), ctx.dryRun ? false : ctx.store.hasJournalExcept(ctx.runId)]);
+    // Changes a failed run may have left between the two sides of memberships are settled alongside this run's work.
+    const settling: SyncStepRequest[] = journalLeft ? [{ kind: 'settleJournal', payload: {} }] : [];
     const lastFull = state.lastFullAt === undefined ? undefined : Date.parse(state.lastFullAt);
     const deltaPossible =
       run.kind === 'delta' &&
@@ -205,9 +211,10 @@ export class GraphSyncPlanner implements SyncStepHandler {
       state.selectKey === settingsKey(ctx.settings) &&
       lastFull !== undefined &&
       this.now().getTime() - lastFull < this.fullRunIntervalMs;
-    if (!deltaPossible) return { kind: 'full', followUps: await this.fullStart(ctx) };
+    if (!deltaPossible) return { kind: 'full', followUps: [...settling, ...(await this.fullStart(ctx))] };
     return {
       followUps: [
+        ...settling,
         { kind: 'usersDelta', payload: { url: state.usersDeltaLink as string } },
         { kind: 'groupsDelta', payload: { url: state.groupsDeltaLink as string } },
       ],

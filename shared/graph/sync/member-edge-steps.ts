@@ -4,10 +4,12 @@
 // any depth of every group holding the one it joined, so it is added. A removed user may still be in the group by
 // another path (transitive mode): Graph's transitiveMemberOf of that user (one read per removed user per process and
 // run, shared by the groups' steps) says whether it still is. Only the users named are read on our side too (their
-// `u-` rows, and whether the group lists their person). A step run again changes nothing.
+// `u-` rows, and whether the group lists their person). A step run again changes nothing; the members it changes are
+// journaled before it writes (membership-journal.ts).
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import { transitiveGroupIdsOf } from '../graph-directory-reader.js';
+import { journalBeforeChange, settleEarlierAttempt } from './membership-journal.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import type { EdgeChange } from './sync-state-store.js';
 
@@ -85,6 +87,7 @@ export async function memberEdgesStep(ctx: SyncContext, payload: MemberEdgesPayl
     removes.add(personId);
   });
   for (const personId of adds) removes.delete(personId);
+  await settleEarlierAttempt(ctx, payload.g, 'e');
   const candidates = [...adds, ...removes];
   if (candidates.length === 0) return [];
   const present = await ctx.groups.membersAmong(ctx.integrationId, payload.id, candidates);
@@ -95,6 +98,7 @@ export async function memberEdgesStep(ctx: SyncContext, payload: MemberEdgesPayl
   if (add.length + remove.length === 0) return [];
   tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
   if (ctx.dryRun) return [];
+  await journalBeforeChange(ctx, { runId: ctx.runId, graphId: payload.g, step: 'e', groupId: payload.id, memberIds: [...add.map((member) => member.value), ...remove] });
   await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
   logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: payload.id });
   return [];

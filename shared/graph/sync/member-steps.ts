@@ -4,7 +4,7 @@
 // which Graph groups are nested in the group at any depth, so a delta run recomputes a group when any of them
 // changes. A fan-out step hands out these steps a page of groups at a time: the groups a full run saw, or the groups
 // a delta run's changes reach (those reached only by users coming and going get the cheaper memberEdges step,
-// member-edge-steps.ts).
+// member-edge-steps.ts). The members a step changes are journaled before it writes (membership-journal.ts).
 import type { MemberInput } from '../../directory/source-groups.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-client.js';
@@ -12,6 +12,7 @@ import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
+import { journalBeforeChange, settleEarlierAttempt } from './membership-journal.js';
 import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import type { ChangedGroups } from './sync-state-store.js';
@@ -105,14 +106,17 @@ export async function membersStep(ctx: SyncContext, payload: MembersPayload, tal
     }
     throw error;
   }
-  if (!ctx.dryRun) await ctx.store.setDescendants(payload.g, transitive ? await nestedGroupIds(ctx, payload.g) : []);
+  const descendants = ctx.dryRun ? undefined : { ids: transitive ? await nestedGroupIds(ctx, payload.g) : [] };
+  await settleEarlierAttempt(ctx, payload.g, 'm');
   const current = await currentUserMembers(ctx, payload.id);
   const add = [...desired.values()].filter((member) => !current.has(member.value));
   const remove = [...current].filter((id) => !desired.has(id));
   tally.add('membershipsAdded', add.length);
   tally.add('membershipsRemoved', remove.length);
   if (add.length + remove.length > 0) tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
-  if (!ctx.dryRun && add.length + remove.length > 0) {
+  if (ctx.dryRun) return [];
+  await journalBeforeChange(ctx, { runId: ctx.runId, graphId: payload.g, step: 'm', groupId: payload.id, memberIds: [...add.map((member) => member.value), ...remove] }, descendants);
+  if (add.length + remove.length > 0) {
     await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
     logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: payload.id });
   }

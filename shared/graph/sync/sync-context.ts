@@ -15,6 +15,8 @@ export interface SyncContext {
   readonly integrationId: string;
   readonly runId: string;
   readonly dryRun: boolean;
+  /** The step was delivered before and did not finish (membership-journal.ts). */
+  readonly redelivered: boolean;
   readonly settings: GraphIntegrationSettings;
   readonly client: GraphClient;
   readonly people: PersonDirectory;

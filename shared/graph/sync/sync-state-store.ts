@@ -12,10 +12,14 @@
 //   RowKey `e-<run id>-<group>-<user>`    a user added to or removed from a group's direct members in a delta run
 //                                         (members@delta), the last word of the round
 //   RowKey `d-<run id>-<u|g>-<graph id>`  what a dry run saw (a dry run writes no `u-`/`g-` rows)
+//   RowKey `j-<run id>-<graph group id>-<m|e>-<n>`  the journal of a membership step's change: our group and the members
+//                                         it is about to add or remove, written before either side of their
+//                                         memberships (membership-journal.ts)
 // Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isNotFound } from '../../storage/storage-errors.js';
 import { submitChunked } from '../../storage/transactions.js';
+import { type JournaledChange, journaledChangeOf, type JournalEntry, journalRows } from './membership-journal.js';
 
 export interface SyncState {
   usersDeltaLink?: string;
@@ -73,6 +77,10 @@ export interface RowPage<T> {
 
 /** Rows per page of the reconciling scans. */
 const PAGE_SIZE = 500;
+/** Journal rows settled by one step of the sweep after a failed run (each a group's change of up to ~900 members). */
+const JOURNAL_PAGE_SIZE = 20;
+/** Journal rows (up to 64 KiB each) written in one transaction. */
+const JOURNAL_ROWS_PER_TRANSACTION = 40;
 /** Rows per page of a whole-range read (Table Storage's largest page). */
 const SCAN_PAGE_SIZE = 1000;
 /** Descendant ids kept per group (a property holds 32K characters); more: unknown, so any change recomputes it. */
@@ -240,8 +248,56 @@ export class GraphSyncStateStore {
   }
 
   async setDescendants(graphId: string, descendants: readonly string[] | undefined): Promise<void> {
-    const known = descendants !== undefined && descendants.length <= MAX_DESCENDANTS;
-    await this.merge(`g-${graphId}`, { descendants: known ? descendants.join(',') : UNKNOWN_DESCENDANTS });
+    await this.journalChange(graphId, { descendants: { ids: descendants } });
+  }
+
+  /**
+   * Writes the journal of a membership step's change (`entry`, when there is one) and, in a members step, the group's
+   * descendants (`ids` undefined: not known): together, in the partition's transactions, before the change touches
+   * either side of a membership.
+   */
+  async journalChange(graphId: string, what: { readonly entry?: JournalEntry; readonly descendants?: { readonly ids: readonly string[] | undefined } }): Promise<void> {
+    const actions: TransactionAction[] = [];
+    if (what.descendants !== undefined) {
+      const { ids } = what.descendants;
+      const known = ids !== undefined && ids.length <= MAX_DESCENDANTS;
+      actions.push(['upsert', { partitionKey: this.partition, rowKey: `g-${graphId}`, descendants: known ? ids.join(',') : UNKNOWN_DESCENDANTS }, 'Merge']);
+    }
+    if (what.entry !== undefined) for (const row of journalRows(what.entry)) actions.push(['upsert', { partitionKey: this.partition, ...row }, 'Replace']);
+    // Journal rows are up to 64 KiB each: a transaction's body stays under 4 MiB.
+    for (let index = 0; index < actions.length; index += JOURNAL_ROWS_PER_TRANSACTION) await submitChunked(this.table, actions.slice(index, index + JOURNAL_ROWS_PER_TRANSACTION));
+  }
+
+  /** The journal a step of this run wrote for the group (`m`: a members step; `e`: a memberEdges step), each entry with its row keys. */
+  async journalOf(runId: string, graphId: string, step: JournalEntry['step']): Promise<{ rowKey: string; entry: JournaledChange }[]> {
+    const prefix = `j-${runId}-${graphId}-${step}-`;
+    return this.journalEntries(await this.all(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`));
+  }
+
+  /** A page of journal rows of runs other than this one (left by a run that failed): each with its row key. */
+  async journalPageExcept(runId: string, continuation: string | undefined): Promise<RowPage<{ rowKey: string; entry: JournaledChange }>> {
+    const page = await this.page(`RowKey ge 'j-' and RowKey lt 'j.'`, continuation, JOURNAL_PAGE_SIZE);
+    const rows = page.rows.filter((row) => !String(row.rowKey).startsWith(`j-${runId}-`));
+    return { rows: this.journalEntries(rows), next: page.next };
+  }
+
+  /** Whether any run other than this one left journal rows. */
+  async hasJournalExcept(runId: string): Promise<boolean> {
+    for (let page = await this.journalPageExcept(runId, undefined); ; page = await this.journalPageExcept(runId, page.next)) {
+      if (page.rows.length > 0) return true;
+      if (page.next === undefined) return false;
+    }
+  }
+
+  private journalEntries(rows: readonly Entity[]): { rowKey: string; entry: JournaledChange }[] {
+    return rows.flatMap((row) => {
+      const entry = journaledChangeOf(row);
+      return entry === undefined ? [] : [{ rowKey: String(row.rowKey), entry }];
+    });
+  }
+
+  async deleteRows(rowKeys: readonly string[]): Promise<void> {
+    await this.remove(rowKeys);
   }
 
   async deleteUsers(graphIds: readonly string[]): Promise<void> {
@@ -320,10 +376,10 @@ export class GraphSyncStateStore {
     return { rows: rows.filter((row) => !seen.has(row.graphId)), next: page.next };
   }
 
-  /** Deletes one page of the run's scratch rows (changed groups, what a dry run saw); true when none are left. The plan stays (one small row per run). */
+  /** Deletes one page of the run's scratch rows (changed groups, what a dry run saw, its journal: every change it made is settled by now); true when none are left. The plan stays (one small row per run). */
   async deleteRunRows(runId: string): Promise<boolean> {
     const keys: string[] = [];
-    for (const prefix of [`c-${runId}-`, `d-${runId}-`, `e-${runId}-`]) {
+    for (const prefix of [`c-${runId}-`, `d-${runId}-`, `e-${runId}-`, `j-${runId}-`]) {
       const page = await this.page(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`, undefined);
       keys.push(...page.rows.map((row) => String(row.rowKey)));
     }

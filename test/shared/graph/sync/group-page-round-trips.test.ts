@@ -40,6 +40,7 @@ function contextFor(integrationId: string, groups: GraphObject[]): SyncContext {
     integrationId,
     runId: 'run1',
     dryRun: false,
+    redelivered: false,
     settings,
     client,
     people: services.people,

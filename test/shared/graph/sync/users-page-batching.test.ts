@@ -62,6 +62,7 @@ function contextOf(integrationId: string, runId: string, wrap: (directory: Perso
     integrationId,
     runId,
     dryRun: false,
+    redelivered: false,
     settings,
     client: graphClientFor(fake).client,
     people: wrap(directory),

@@ -1,0 +1,86 @@
+// The journal of the membership steps' changes. A members or memberEdges step works out what to add and remove by
+// comparing Graph with the group side of our memberships, then writes the group side and the member side one after
+// the other (membership-repository.ts). A step cut short between the two (a crash, storage failing past its retries)
+// leaves memberships whose member side disagrees with the group side, and its retry cannot see them: it compares with
+// the group side again, which already holds the change. So before writing, a step records the members it is about to
+// touch (`j-` rows in the sync's state partition, sync-state-store.ts), and:
+//   - a redelivered step first settles the members its earlier attempt recorded (journalOf), then works as usual;
+//   - a run's start settles what a run that failed left (journalPageExcept, the `settleJournal` steps);
+//   - a run that ends deletes its own journal with its other scratch rows (every step of it completed, so settled).
+// Settling is the membership protocol's own settle: safe beside any concurrent change of the same memberships.
+//   RowKey `j-<run id>-<graph group id>-<m|e>-<n>`   groupId: our group   memberIds: JSON array of person ids
+import { MAX_STRING_PROPERTY_CHARS } from '../../storage/entity-limits.js';
+import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
+import type { SyncContext } from './sync-context.js';
+
+export interface JournalEntry {
+  readonly runId: string;
+  readonly graphId: string;
+  /** `m`: a members step; `e`: a memberEdges step (a delta run hands a group to one or the other). */
+  readonly step: 'm' | 'e';
+  /** Our group. */
+  readonly groupId: string;
+  readonly memberIds: readonly string[];
+}
+
+export type JournaledChange = Pick<JournalEntry, 'groupId' | 'memberIds'>;
+
+/** The entry's rows: its member ids split so that each row's list fits one string property. */
+export function journalRows(entry: JournalEntry): { rowKey: string; groupId: string; memberIds: string }[] {
+  const rows: { rowKey: string; groupId: string; memberIds: string }[] = [];
+  let chunk: string[] = [];
+  let chars = 2;
+  const flush = (): void => {
+    rows.push({ rowKey: `j-${entry.runId}-${entry.graphId}-${entry.step}-${rows.length}`, groupId: entry.groupId, memberIds: JSON.stringify(chunk) });
+    chunk = [];
+    chars = 2;
+  };
+  for (const memberId of entry.memberIds) {
+    const size = JSON.stringify(memberId).length + 1;
+    if (chunk.length > 0 && chars + size > MAX_STRING_PROPERTY_CHARS) flush();
+    chunk.push(memberId);
+    chars += size;
+  }
+  if (chunk.length > 0) flush();
+  return rows;
+}
+
+/** What a journal row read back says: our group and the members to settle; undefined for a row that is not one. */
+export function journaledChangeOf(row: Record<string, unknown>): JournaledChange | undefined {
+  if (!String(row.rowKey).startsWith('j-') || typeof row.groupId !== 'string' || typeof row.memberIds !== 'string') return undefined;
+  let memberIds: unknown;
+  try {
+    memberIds = JSON.parse(row.memberIds);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(memberIds) || !memberIds.every((id) => typeof id === 'string')) return undefined;
+  return { groupId: row.groupId, memberIds };
+}
+
+/** Settles the memberships the entries name (several groups at once, a few members' reads each). */
+async function settle(ctx: SyncContext, entries: readonly JournaledChange[]): Promise<void> {
+  await Promise.all(entries.map((entry) => ctx.groups.settleMembers(ctx.integrationId, entry.groupId, entry.memberIds)));
+}
+
+/**
+ * Before a membership step of a group does its work again (a redelivery): settles what its earlier attempts recorded.
+ * A first delivery has nothing recorded and reads nothing.
+ */
+export async function settleEarlierAttempt(ctx: SyncContext, graphId: string, step: JournalEntry['step']): Promise<void> {
+  if (!ctx.redelivered || ctx.dryRun) return;
+  await settle(ctx, (await ctx.store.journalOf(ctx.runId, graphId, step)).map(({ entry }) => entry));
+}
+
+/** Records the members a step is about to add or remove (nothing when there are none), with a members step's descendants. */
+export async function journalBeforeChange(ctx: SyncContext, entry: JournalEntry, descendants?: { readonly ids: readonly string[] | undefined }): Promise<void> {
+  await ctx.store.journalChange(entry.graphId, { ...(entry.memberIds.length === 0 ? {} : { entry }), ...(descendants === undefined ? {} : { descendants }) });
+}
+
+/** A page of what failed runs left: settled, then deleted; the next page as a follow-up. */
+export async function settleJournalStep(ctx: SyncContext, payload: { readonly c?: string }): Promise<SyncStepRequest[]> {
+  const page = await ctx.store.journalPageExcept(ctx.runId, payload.c);
+  await settle(ctx, page.rows.map(({ entry }) => entry));
+  await ctx.store.deleteRows(page.rows.map(({ rowKey }) => rowKey));
+  return page.next === undefined ? [] : [{ kind: 'settleJournal', payload: { c: page.next } }];
+}

@@ -1,0 +1,103 @@
+// A membership step cut short between the two sides of the memberships it writes (the group side written, the
+// member side not): its retry compares Graph with the group side, which already holds the change, so without the
+// journal (membership-journal.ts) nothing would ever write the missing member side. Each case fails the member-side
+// transactions of the integration for a while, then checks the whole storage: every membership has both sides.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
+import { journalRows } from '../../../../shared/graph/sync/membership-journal.js';
+import { MAX_STRING_PROPERTY_CHARS } from '../../../../shared/storage/entity-limits.js';
+import { E2E_TIMEOUT_MS, type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
+
+let t: GraphSyncTest;
+beforeAll(async () => {
+  t = await startGraphSyncTest();
+  await t.importUsers(sampleContentManagerUsers(['alice', 'bob', 'carol', 'dave', 'erin']));
+});
+afterAll(async () => {
+  await t.close();
+});
+
+type Action = [string, { partitionKey: string }];
+
+/**
+ * Fails the member-side transactions (`u|<integration>|…`) of the integration: `times` of them, or every one until
+ * the answer's `stop()`. The group side and everything else are written as usual.
+ */
+function failMemberSide(integrationId: string, times = Number.POSITIVE_INFINITY): { failed: () => number; stop: () => void } {
+  const members = t.harness.host.services.tables.members as unknown as { submitTransaction: (actions: Action[]) => Promise<unknown> };
+  const original = members.submitTransaction;
+  let failed = 0;
+  members.submitTransaction = async function (this: unknown, actions: Action[]) {
+    if (failed < times && actions[0]?.[1].partitionKey.startsWith(`u|${integrationId}|`)) {
+      failed++;
+      throw new Error('the member side could not be written');
+    }
+    return original.call(this, actions);
+  };
+  return {
+    failed: () => failed,
+    stop: () => {
+      members.submitTransaction = original;
+    },
+  };
+}
+
+/** What the storage checker finds about memberships (both sides) and the integrations' groups. */
+async function membershipProblems(): Promise<unknown[]> {
+  return (await checkStorage(t.harness.host.services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row');
+}
+
+describe('a membership step cut short between the two sides', { timeout: E2E_TIMEOUT_MS }, () => {
+  it('is settled by its own retry: a members step of a full run', async () => {
+    const id = await t.createIntegration();
+    const fault = failMemberSide(id, 2);
+    const report = await t.run(id).finally(fault.stop);
+    expect(fault.failed()).toBe(2);
+    expect(report.status).toBe('succeeded');
+    expect(await membershipProblems()).toEqual([]);
+  });
+
+  it('is settled by its own retry: a memberEdges step of a delta run', async () => {
+    const id = await t.createIntegration();
+    expect(await t.run(id)).toMatchObject({ status: 'succeeded', kind: 'full' });
+    const { tenant, users, groups } = t.sample;
+    tenant.addMember(groups['COMMS-Level3'], users.erin);
+    const fault = failMemberSide(id, 1);
+    const report = await t.run(id).finally(fault.stop);
+    expect(fault.failed()).toBe(1);
+    expect(report).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    expect((await t.snapshot(id)).groups['COMMS-Level2']?.members).toContain('erin@contoso.example');
+    expect(await membershipProblems()).toEqual([]);
+    tenant.removeMember(groups['COMMS-Level3'], users.erin);
+  });
+
+  it('is settled by the next run when its run failed', async () => {
+    const id = await t.createIntegration();
+    const fault = failMemberSide(id);
+    const failed = await t.run(id).finally(fault.stop);
+    expect(failed.status).toBe('failed');
+    expect(fault.failed()).toBeGreaterThan(0);
+    // Group sides without their member sides: what the failed run leaves.
+    expect(await membershipProblems()).toContainEqual(expect.objectContaining({ kind: 'missing-member-side-row' }));
+
+    const next = await t.run(id);
+    expect(next.status).toBe('succeeded');
+    expect(await membershipProblems()).toEqual([]);
+    // The journal is gone once settled: a third run has nothing to settle.
+    const rows = t.harness.host.services.tables.syncruns.listEntities({ queryOptions: { filter: `PartitionKey eq 'graph-${id}' and RowKey ge 'j-' and RowKey lt 'j.'` } });
+    const left: unknown[] = [];
+    for await (const row of rows) left.push(row);
+    expect(left).toEqual([]);
+  });
+});
+
+describe('journal rows', () => {
+  it('split a large change so that each row’s list fits one string property, and keep every id once', () => {
+    const memberIds = Array.from({ length: 5_000 }, (_, index) => index.toString(16).padStart(32, '0'));
+    const rows = journalRows({ runId: 'run1', graphId: 'a1b2-c3', step: 'm', groupId: 'group1', memberIds });
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of rows) expect(row.memberIds.length).toBeLessThanOrEqual(MAX_STRING_PROPERTY_CHARS);
+    expect(rows.flatMap((row) => JSON.parse(row.memberIds) as string[])).toEqual(memberIds);
+    expect(rows.map((row) => row.rowKey)).toEqual(rows.map((_, index) => `j-run1-a1b2-c3-m-${index}`));
+  });
+});
