@@ -5,20 +5,17 @@
 // parses and renders around it, the Graph sync calls it too.
 import { randomBytes } from 'node:crypto';
 import { ConcurrentUpdateError, KeyTakenError } from '../storage/storage-errors.js';
-import { forEachBounded } from '../storage/transactions.js';
 import { NameTakenError, NotFoundError } from './errors.js';
 import { assertIfMatch, weakVersionTag } from './if-match.js';
 import type { MemberDepartures } from './member-departures.js';
 import { MemberExistenceCache } from './member-existence-cache.js';
+import { type GroupMembersChange, MembershipChanges } from './membership-changes.js';
 import type { GroupRecord, MemberRow } from './model/group-record.js';
 import type { GroupStore, MembershipStore, PeopleStore } from './model/stores.js';
 import type { WriteOptions } from './person-directory.js';
-import { isVisible } from './user-view.js';
 import { assertGroupFits } from './write-limits.js';
 import { retryConcurrentUpdates } from './write-retries.js';
 
-/** Member ids checked for existence in parallel when members are added. */
-const MEMBER_CHECK_PARALLELISM = 50;
 /** Times a create takes over a pending group left by a request that stopped half-way before it answers NameTaken. */
 const PENDING_TAKEOVER_ATTEMPTS = 3;
 
@@ -77,7 +74,11 @@ export class SourceGroups {
     private readonly departures: MemberDepartures,
     private readonly knownMembers: MemberExistenceCache = new MemberExistenceCache(),
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.membershipChanges = new MembershipChanges(groups, memberships, people, departures, knownMembers);
+  }
+
+  private readonly membershipChanges: MembershipChanges;
 
   get(integrationId: string, id: string): Promise<GroupRecord | undefined> {
     return this.groups.get(integrationId, id);
@@ -141,7 +142,7 @@ export class SourceGroups {
     const timestamp = this.now().toISOString();
     const group = withFields({ id: randomBytes(16).toString('hex'), integrationId, displayName: fields.displayName, enabled: false, created: timestamp, lastModified: timestamp, version: 1 }, fields);
     const pending = await this.createPending({ ...group, pending: true, version: 0 }, members.map((member) => member.value));
-    await this.addMembers(integrationId, pending.id, members);
+    await this.membershipChanges.apply(integrationId, [{ groupId: pending.id, add: members, remove: [] }]);
     try {
       const created = await this.groups.update(pending, group);
       this.knownMembers.remember(integrationId, created.id, 'Group', started);
@@ -222,8 +223,15 @@ export class SourceGroups {
   /** Adds, removes or replaces members in bulk (idempotent: a retried change converges). */
   async changeMembers(integrationId: string, groupId: string, delta: MembershipDelta): Promise<void> {
     if (delta.removeAll) await this.memberships.removeAll(integrationId, groupId);
-    if (delta.remove.length > 0) await this.memberships.remove(integrationId, groupId, delta.remove);
-    await this.addMembers(integrationId, groupId, delta.add);
+    await this.membershipChanges.apply(integrationId, [{ groupId, add: delta.add, remove: delta.remove }]);
+  }
+
+  /**
+   * Adds and removes members of several groups as one change (membership-changes.ts): the same rules and order per
+   * group as changeMembers, with the member-side writes and the members' checks shared (idempotent).
+   */
+  async changeMembersOfGroups(integrationId: string, changes: readonly GroupMembersChange[]): Promise<void> {
+    await this.membershipChanges.apply(integrationId, changes);
   }
 
   /**
@@ -278,71 +286,5 @@ export class SourceGroups {
       if (group === undefined) return undefined;
       return this.groups.update(group, { ...group, enabled, lastModified: this.now().toISOString() });
     });
-  }
-
-  /**
-   * Adds the members that exist in this integration (a visible user or one of its groups; unknown ids and the group
-   * itself are ignored). Rows are written first and then checked, and so is the group: a member is read again unless
-   * this instance saw it in view within the trust window and the departures record, read after the writes, does not
-   * list it (member-departures.ts: a change taking it out of view either shows there or comes late enough for its own
-   * clean-up to find these rows). A delete racing the group's check either comes before it (which then takes the rows
-   * back out) or after it (and the deleter's clean-up, which runs after its delete, finds the rows).
-   */
-  private async addMembers(integrationId: string, groupId: string, members: MemberInput[]): Promise<void> {
-    const unique = new Map(members.filter((member) => member.value !== groupId).map((member) => [member.value, member]));
-    if (unique.size === 0) return;
-    const trustedSince = this.knownMembers.trustedSince();
-    const trusted = new Set<string>();
-    const rows = [...unique.values()].map((member) => {
-      const seen = this.knownMembers.get(integrationId, member.value);
-      if (seen !== undefined && (member.type === undefined || member.type === seen)) trusted.add(member.value);
-      const row: MemberRow = { value: member.value, type: member.type ?? seen ?? 'User' };
-      if (member.display !== undefined) row.display = member.display;
-      return row;
-    });
-    const gone: string[] = [];
-    const retyped: MemberRow[] = [];
-    let groupExists = true;
-    await this.memberships.add(integrationId, groupId, rows, async () => {
-      const checkMembers = async (): Promise<void> => {
-        const departed = trusted.size === 0 ? undefined : await this.departures.since(trustedSince);
-        const toRead = departed === undefined ? rows : rows.filter((row) => !trusted.has(row.value) || departed.has(row.value));
-        await forEachBounded(toRead, MEMBER_CHECK_PARALLELISM, async (row) => {
-          const type = await this.memberType(integrationId, unique.get(row.value) as MemberInput);
-          if (type === undefined) gone.push(row.value);
-          else if (type !== row.type) retyped.push({ ...row, type });
-        });
-      };
-      await Promise.all([
-        checkMembers(),
-        this.groupExists(integrationId, groupId).then((exists) => {
-          groupExists = exists;
-        }),
-      ]);
-    });
-    if (gone.length > 0) await this.memberships.remove(integrationId, groupId, gone);
-    // Rows written again after the group was checked: checked once more.
-    if (retyped.length > 0) {
-      await this.memberships.add(integrationId, groupId, retyped);
-      groupExists = await this.groupExists(integrationId, groupId);
-    }
-    if (!groupExists) await this.memberships.remove(integrationId, groupId, rows.map((row) => row.value));
-  }
-
-  private async groupExists(integrationId: string, groupId: string): Promise<boolean> {
-    return (await this.groups.get(integrationId, groupId, { includePending: true })) !== undefined;
-  }
-
-  /** What a member id is in this integration, read now (never from the cache, which only remembers the answer). */
-  private async memberType(integrationId: string, member: MemberInput): Promise<'User' | 'Group' | undefined> {
-    const seen = this.knownMembers.clock();
-    let type: 'User' | 'Group' | undefined;
-    if (member.type !== 'Group') {
-      const person = await this.people.getById(member.value);
-      if (person !== undefined && isVisible(person, integrationId)) type = 'User';
-    }
-    if (type === undefined && member.type !== 'User' && (await this.groups.get(integrationId, member.value)) !== undefined) type = 'Group';
-    if (type !== undefined) this.knownMembers.remember(integrationId, member.value, type, seen);
-    return type;
   }
 }

@@ -41,6 +41,32 @@ const RANGE_WINDOW = 100;
 /** Row keys whose order is the same in JavaScript and in storage (code-unit order of printable ASCII). */
 const ASCII_KEY = /^[\x20-\x7e]*$/;
 
+/** Groups of one change settled at once (each settle runs its own reads in parallel). */
+const GROUPS_SETTLED_AT_ONCE = 4;
+
+/** Members to add to one group. */
+export interface GroupMembers {
+  readonly groupId: string;
+  readonly members: readonly MemberRow[];
+}
+
+/** Members to remove from one group. */
+export interface GroupMemberIds {
+  readonly groupId: string;
+  readonly memberIds: readonly string[];
+}
+
+/** Entries of the same group merged, each member once (the last one named): a transaction may not name a row twice. */
+function mergeByGroup<T>(entries: readonly { readonly groupId: string; readonly members: readonly T[] }[], idOf: (member: T) => string): Map<string, Map<string, T>> {
+  const byGroup = new Map<string, Map<string, T>>();
+  for (const { groupId, members } of entries) {
+    const merged = byGroup.get(groupId) ?? new Map<string, T>();
+    for (const member of members) merged.set(idOf(member), member);
+    if (merged.size > 0) byGroup.set(groupId, merged);
+  }
+  return byGroup;
+}
+
 /** Settling rounds before a membership that keeps flipping under concurrent writers is reported as a conflict. */
 const MAX_SETTLE_ROUNDS = 8;
 
@@ -56,30 +82,54 @@ export class MembershipRepository implements MembershipStore {
    * must follow both writes, such as whether each member still exists) runs alongside the settling reads.
    */
   async add(integrationId: string, groupId: string, members: MemberRow[], afterWrites?: () => Promise<void>): Promise<void> {
+    await this.addToGroups(integrationId, [{ groupId, members }], afterWrites);
+  }
+
+  /**
+   * Adds memberships of several groups as one change: every group side, then every member side (rows of different
+   * groups share the member-side partitions, so they share transactions too), then each group settled. Each
+   * membership is written and settled in the same order as by `add`.
+   */
+  async addToGroups(integrationId: string, adds: readonly GroupMembers[], afterWrites?: () => Promise<void>): Promise<void> {
+    const byGroup = mergeByGroup(adds, (member: MemberRow) => member.value);
     const groupSide: TransactionAction[] = [];
     const memberSide: TransactionAction[] = [];
-    for (const member of members) {
-      const row: Record<string, unknown> = {
-        partitionKey: groupPartition(integrationId, groupId),
-        rowKey: encodeKey(member.value),
-        value: member.value,
-        type: member.type,
-      };
-      if (member.display !== undefined) row.display = member.display;
-      groupSide.push(['upsert', row as { partitionKey: string; rowKey: string }, 'Replace']);
-      memberSide.push(this.memberSideUpsert(integrationId, groupId, member.value));
+    for (const [groupId, members] of byGroup) {
+      for (const member of members.values()) {
+        const row: Record<string, unknown> = {
+          partitionKey: groupPartition(integrationId, groupId),
+          rowKey: encodeKey(member.value),
+          value: member.value,
+          type: member.type,
+        };
+        if (member.display !== undefined) row.display = member.display;
+        groupSide.push(['upsert', row as { partitionKey: string; rowKey: string }, 'Replace']);
+        memberSide.push(this.memberSideUpsert(integrationId, groupId, member.value));
+      }
     }
     await submitChunked(this.table, groupSide);
     await submitChunked(this.table, memberSide);
-    await Promise.all([this.settle(integrationId, groupId, new Map(members.map((member) => [member.value, true]))), afterWrites?.()]);
+    await Promise.all([
+      forEachBounded([...byGroup], GROUPS_SETTLED_AT_ONCE, ([groupId, members]) => this.settle(integrationId, groupId, new Map([...members.keys()].map((memberId) => [memberId, true])))),
+      afterWrites?.(),
+    ]);
   }
 
   /** Removes memberships: the group side, then the member side, then settles them. */
   async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
-    const unique = [...new Set(memberIds)];
-    await deleteAllPresent(this.table, unique.map((memberId) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
-    await deleteAllPresent(this.table, unique.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId)));
-    await this.settle(integrationId, groupId, new Map(unique.map((memberId) => [memberId, false])));
+    await this.removeFromGroups(integrationId, [{ groupId, memberIds }]);
+  }
+
+  /** Removes memberships of several groups as one change, in the order of `remove` (member sides sharing transactions). */
+  async removeFromGroups(integrationId: string, removes: readonly GroupMemberIds[]): Promise<void> {
+    const byGroup = mergeByGroup(
+      removes.map(({ groupId, memberIds }) => ({ groupId, members: memberIds })),
+      (memberId: string) => memberId,
+    );
+    const pairs = [...byGroup].flatMap(([groupId, members]) => [...members.keys()].map((memberId) => [groupId, memberId] as const));
+    await deleteAllPresent(this.table, pairs.map(([groupId, memberId]) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
+    await deleteAllPresent(this.table, pairs.map(([groupId, memberId]) => this.memberSideDelete(integrationId, groupId, memberId)));
+    await forEachBounded([...byGroup], GROUPS_SETTLED_AT_ONCE, ([groupId, members]) => this.settle(integrationId, groupId, new Map([...members.keys()].map((memberId) => [memberId, false]))));
   }
 
   async isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
