@@ -42,7 +42,7 @@ const RANGE_WINDOW = 100;
 const ASCII_KEY = /^[\x20-\x7e]*$/;
 
 /** Groups of one change settled at once (each settle runs its own reads in parallel). */
-const GROUPS_SETTLED_AT_ONCE = 4;
+const GROUPS_SETTLED_AT_ONCE = 16;
 
 /** Members to add to one group. */
 export interface GroupMembers {

@@ -34,8 +34,8 @@ import { type GraphIntegrationSettings, GraphSettingsError, parseStoredGraphSett
 import { userSelect } from '../graph-user-query.js';
 import { GROUP_DELTA_SELECT, groupListUrls } from './group-selection.js';
 import { GROUP_IDS_PER_STEP, groupIdsStep, groupListStep, groupsDeltaStep } from './group-steps.js';
-import { type MemberEdgesPayload, memberEdgesStep } from './member-edge-steps.js';
-import { type FanOutPayload, fanOutStep, type MembersPayload, membersStep } from './member-steps.js';
+import { memberEdgesStep } from './member-edge-steps.js';
+import { type FanOutPayload, fanOutStep, membershipPayloadOf, type MembersPayload, membersStep } from './member-steps.js';
 import { settleJournalStep } from './membership-journal.js';
 import { cleanUpStep, type PagePayload, storeEndState, unseenGroupsStep, unseenUsersStep } from './reconcile-steps.js';
 import { StepTally, type SyncContext } from './sync-context.js';
@@ -84,6 +84,12 @@ function payloadOf<T>(step: SyncStep, required: readonly string[]): T {
  * authenticated row, which a deletion's quiet period allows for (a step reading a row marked deleting fails the run).
  */
 const CONFIG_MAX_AGE_MS = AUTH_CACHE_MS;
+
+function membershipPayload(step: SyncStep): MembersPayload {
+  const payload = membershipPayloadOf(step.payload);
+  if (payload === undefined) throw new SyncStepFailedError(`The "${step.kind}" step has a payload this version cannot read.`);
+  return payload;
+}
 
 export class GraphSyncPlanner implements SyncStepHandler {
   private readonly configs = new Map<string, { readonly config: Promise<GraphIntegrationConfig | undefined>; readonly readAt: number }>();
@@ -181,9 +187,9 @@ export class GraphSyncPlanner implements SyncStepHandler {
       case 'groupsDelta':
         return followUps(groupsDeltaStep(ctx, payloadOf(step, ['url']), tally));
       case 'members':
-        return followUps(membersStep(ctx, payloadOf<MembersPayload>(step, ['g', 'id']), tally));
+        return followUps(membersStep(ctx, membershipPayload(step), tally));
       case 'memberEdges':
-        return followUps(memberEdgesStep(ctx, payloadOf<MemberEdgesPayload>(step, ['g', 'id']), tally));
+        return followUps(memberEdgesStep(ctx, membershipPayload(step), tally));
       case 'fanOut':
         return followUps(fanOutStep(ctx, payloadOf<FanOutPayload>(step, ['mode'])));
       case 'unseenUsers':

@@ -1,4 +1,4 @@
-// A delta run's membership step for a selected group reached only by users coming and going: the users added to and
+// A delta run's membership step for selected groups (several to a step) reached only by users coming and going: the users added to and
 // removed from the direct members of the group and of the Graph groups nested in it (members@delta, recorded by the
 // groups round as edge changes) are applied without reading any group's members again. An added user is a member at
 // any depth of every group holding the one it joined, so it is added. A removed user may still be in the group by
@@ -9,19 +9,13 @@
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import { transitiveGroupIdsOf } from '../graph-directory-reader.js';
-import { journalBeforeChange, settleEarlierAttempt } from './membership-journal.js';
-import { logChange, type StepTally, type SyncContext } from './sync-context.js';
+import { settleEarlierAttempts } from './membership-journal.js';
+import { applyDifferences, differencesOf, type GroupDifference, type GroupRef, type MembersPayload } from './member-steps.js';
+import type { StepTally, SyncContext } from './sync-context.js';
 import type { EdgeChange } from './sync-state-store.js';
 
 /** User rows and Graph memberships read at once within a step. */
 const READ_PARALLELISM = 8;
-
-export interface MemberEdgesPayload {
-  /** The Graph group. */
-  readonly g: string;
-  /** Our group. */
-  readonly id: string;
-}
 
 type EdgesByGroup = Map<string, Map<string, EdgeChange['op']>>;
 
@@ -67,11 +61,18 @@ function userChanges(edges: EdgesByGroup, reached: readonly string[]): Map<strin
   return ops;
 }
 
-export async function memberEdgesStep(ctx: SyncContext, payload: MemberEdgesPayload, tally: StepTally): Promise<SyncStepRequest[]> {
+export async function memberEdgesStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
+  await settleEarlierAttempts(ctx, payload.groups.map((group) => group.g), 'e');
+  const differences = await differencesOf(payload.groups, (group) => edgesDifference(ctx, group));
+  await applyDifferences(ctx, 'e', differences, tally);
+  return [];
+}
+
+async function edgesDifference(ctx: SyncContext, group: GroupRef): Promise<GroupDifference | undefined> {
   const reads = readsOf(ctx);
   const transitive = ctx.settings.membershipDepth === 'transitive';
-  const [edges, row] = await Promise.all([reads.edges, ctx.store.getGroup(payload.g)]);
-  const reached = [payload.g, ...(transitive ? (row?.descendants ?? []) : [])];
+  const [edges, row] = await Promise.all([reads.edges, ctx.store.getGroup(group.g)]);
+  const reached = [group.g, ...(transitive ? (row?.descendants ?? []) : [])];
   const ops = userChanges(edges, reached);
   const adds = new Set<string>();
   const removes = new Set<string>();
@@ -83,23 +84,14 @@ export async function memberEdgesStep(ctx: SyncContext, payload: MemberEdgesPayl
       return;
     }
     // Still in the group through another group nested in it: stays.
-    if (transitive && (await shared(reads.groupsOfUser, userId, () => transitiveGroupIdsOf(ctx.client, userId))).has(payload.g)) return;
+    if (transitive && (await shared(reads.groupsOfUser, userId, () => transitiveGroupIdsOf(ctx.client, userId))).has(group.g)) return;
     removes.add(personId);
   });
   for (const personId of adds) removes.delete(personId);
-  await settleEarlierAttempt(ctx, payload.g, 'e');
   const candidates = [...adds, ...removes];
-  if (candidates.length === 0) return [];
-  const present = await ctx.groups.membersAmong(ctx.integrationId, payload.id, candidates);
+  if (candidates.length === 0) return undefined;
+  const present = await ctx.groups.membersAmong(ctx.integrationId, group.id, candidates);
   const add = [...adds].filter((personId) => !present.has(personId)).map((personId) => ({ value: personId, type: 'User' as const }));
   const remove = [...removes].filter((personId) => present.has(personId));
-  tally.add('membershipsAdded', add.length);
-  tally.add('membershipsRemoved', remove.length);
-  if (add.length + remove.length === 0) return [];
-  tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
-  if (ctx.dryRun) return [];
-  await journalBeforeChange(ctx, { runId: ctx.runId, graphId: payload.g, step: 'e', groupId: payload.id, memberIds: [...add.map((member) => member.value), ...remove] });
-  await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
-  logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: payload.id });
-  return [];
+  return { group, add, remove };
 }

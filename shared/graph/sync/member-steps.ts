@@ -1,33 +1,111 @@
-// The membership steps: one step per selected group makes our group's user members equal to the matched users among
-// its Graph members (direct, or at any depth through Graph's transitiveMembers, which Graph flattens cycle-safely),
-// adding and removing only the difference, so a step run again changes nothing. In transitive mode it also keeps
-// which Graph groups are nested in the group at any depth, so a delta run recomputes a group when any of them
-// changes. A fan-out step hands out these steps a page of groups at a time: the groups a full run saw, or the groups
-// a delta run's changes reach (those reached only by users coming and going get the cheaper memberEdges step,
-// member-edge-steps.ts). The members a step changes are journaled before it writes (membership-journal.ts).
+// The membership steps: for each of its selected groups (several to a step, so that the step's bookkeeping and the
+// member-side writes are shared), a step makes our group's user members equal to the matched users among its Graph
+// members (direct, or at any depth through Graph's transitiveMembers, which Graph flattens cycle-safely), adding and
+// removing only the difference, so a step run again changes nothing. In transitive mode it also keeps which Graph
+// groups are nested in each group at any depth, so a delta run recomputes a group when any of them changes. A fan-out
+// step hands out these steps a page of groups at a time: the groups a full run saw, or the groups a delta run's
+// changes reach (those reached only by users coming and going get the cheaper memberEdges step,
+// member-edge-steps.ts). The members a step changes are journaled before it writes (membership-journal.ts), and the
+// changes of all its groups are written as one (SourceGroups.changeMembersOfGroups).
+import type { GroupMembersChange } from '../../directory/membership-changes.js';
 import type { MemberInput } from '../../directory/source-groups.js';
+import { forEachBounded } from '../../storage/transactions.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-client.js';
 import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
-import { journalBeforeChange, settleEarlierAttempt } from './membership-journal.js';
+import { journalBeforeChanges, type JournalEntry, settleEarlierAttempts } from './membership-journal.js';
 import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
-import type { ChangedGroups } from './sync-state-store.js';
+import type { ChangedGroups, JournaledGroup } from './sync-state-store.js';
 import { findMatches } from './user-matching.js';
 
-export interface MembersPayload {
-  /** The Graph group. */
+/** A selected group: its Graph id and ours ('new' in a dry run for a group it would create). */
+export interface GroupRef {
   readonly g: string;
-  /** Our group ('new' in a dry run for a group it would create). */
   readonly id: string;
+}
+
+export interface MembersPayload {
+  /** The groups of the step (a step of an earlier version named one, as `g` and `id`). */
+  readonly groups: readonly GroupRef[];
   /**
    * Set by a real full run, whose first stage matched every Graph user and stamped the `u-` row of each matched one
    * with the run: members are then matched by those rows (read once per process) instead of each one again.
    */
   readonly matched?: true;
+}
+
+/**
+ * Groups handed to one membership step: the step's bookkeeping (its marker, the commit, the provisioning log's write)
+ * is paid once for them, and their member-side rows share transactions. A members step reads whole groups from Graph,
+ * a memberEdges step only the users that came and went.
+ */
+export const GROUPS_PER_MEMBERS_STEP = 8;
+export const GROUPS_PER_MEMBER_EDGES_STEP = 16;
+
+const isGroupRef = (value: unknown): value is GroupRef =>
+  typeof value === 'object' && value !== null && typeof (value as GroupRef).g === 'string' && typeof (value as GroupRef).id === 'string';
+
+/** The groups and flag of a membership step's payload, in either shape; undefined when it is neither. */
+export function membershipPayloadOf(payload: unknown): MembersPayload | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const { groups, matched } = payload as { groups?: unknown; matched?: unknown };
+  const list: unknown[] = Array.isArray(groups) ? groups : [payload];
+  if (list.length === 0 || !list.every(isGroupRef)) return undefined;
+  return { groups: list.map(({ g, id }) => ({ g, id })), ...(matched === true ? { matched: true } : {}) };
+}
+
+/** Steps of `kind` for these groups, `size` to a step. */
+export function membershipSteps(kind: 'members' | 'memberEdges', groups: readonly GroupRef[], size: number, extra: { matched?: true } = {}): SyncStepRequest[] {
+  const steps: SyncStepRequest[] = [];
+  for (let index = 0; index < groups.length; index += size) steps.push({ kind, payload: { groups: groups.slice(index, index + size).map(({ g, id }) => ({ g, id })), ...extra } });
+  return steps;
+}
+
+/** One group's difference, worked out by a membership step before anything is written. */
+export interface GroupDifference {
+  readonly group: GroupRef;
+  readonly add: MemberInput[];
+  readonly remove: string[];
+  /** A members step's Graph groups nested in the group (`ids` undefined: not known). */
+  readonly descendants?: JournaledGroup['descendants'];
+}
+
+/**
+ * Applies a step's differences (none in a dry run): journaled first, then written as one change, each changed group
+ * recorded in the provisioning log. Counted and sampled in the tally in both.
+ */
+export async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], tally: StepTally): Promise<void> {
+  for (const { group, add, remove } of differences) {
+    tally.add('membershipsAdded', add.length);
+    tally.add('membershipsRemoved', remove.length);
+    if (add.length + remove.length > 0) tally.change(`group ${group.id}: add ${add.length} members, remove ${remove.length}`);
+  }
+  if (ctx.dryRun) return;
+  await journalBeforeChanges(
+    ctx,
+    differences.map(({ group, add, remove, descendants }) => ({
+      entry: { runId: ctx.runId, graphId: group.g, step, groupId: group.id, memberIds: [...add.map((member) => member.value), ...remove] },
+      ...(descendants === undefined ? {} : { descendants }),
+    })),
+  );
+  const changes: GroupMembersChange[] = differences.filter(({ add, remove }) => add.length + remove.length > 0).map(({ group, add, remove }) => ({ groupId: group.id, add, remove }));
+  if (changes.length === 0) return;
+  await ctx.groups.changeMembersOfGroups(ctx.integrationId, changes);
+  for (const { groupId } of changes) logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: groupId });
+}
+
+/** The differences of a step's groups, worked out all at once (a step holds few; a group answering none is left out). */
+export async function differencesOf(groups: readonly GroupRef[], work: (group: GroupRef) => Promise<GroupDifference | undefined>): Promise<GroupDifference[]> {
+  const found: GroupDifference[] = [];
+  await forEachBounded(groups, GROUPS_PER_MEMBER_EDGES_STEP, async (group) => {
+    const difference = await work(group);
+    if (difference !== undefined) found.push(difference);
+  });
+  return found;
 }
 
 export interface FanOutPayload {
@@ -90,37 +168,34 @@ async function currentUserMembers(ctx: SyncContext, groupId: string): Promise<Se
 }
 
 export async function membersStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
-  const transitive = ctx.settings.membershipDepth === 'transitive';
   const matched = payload.matched === true && !ctx.dryRun ? await usersMatchedByRun(ctx) : undefined;
+  await settleEarlierAttempts(ctx, payload.groups.map((group) => group.g), 'm');
+  const differences = await differencesOf(payload.groups, (group) => membersDifference(ctx, group, matched, tally));
+  await applyDifferences(ctx, 'm', differences, tally);
+  return [];
+}
+
+async function membersDifference(ctx: SyncContext, group: GroupRef, matched: Map<string, string> | undefined, tally: StepTally): Promise<GroupDifference | undefined> {
+  const transitive = ctx.settings.membershipDepth === 'transitive';
   // Members matched by the run's rows need only their ids.
   const select: readonly [string, ...string[]] = matched !== undefined ? ['id'] : userSelect(ctx.settings);
   let desired: Map<string, MemberInput>;
   try {
-    const members = transitive ? listTransitiveUserMembers(ctx.client, payload.g, select) : listDirectMembers(ctx.client, payload.g, select);
+    const members = transitive ? listTransitiveUserMembers(ctx.client, group.g, select) : listDirectMembers(ctx.client, group.g, select);
     desired = await matchedMembers(ctx, members, matched);
   } catch (error) {
     // Deleted in Graph since it was listed: the next run removes it; its members stay as they were meanwhile.
     if (error instanceof GraphRequestError && error.status === 404) {
-      tally.errors.push({ message: `Graph group ${payload.g} could not be read: it no longer exists.`, ...(error.requestId === undefined ? {} : { requestId: error.requestId }) });
-      return [];
+      tally.errors.push({ message: `Graph group ${group.g} could not be read: it no longer exists.`, ...(error.requestId === undefined ? {} : { requestId: error.requestId }) });
+      return undefined;
     }
     throw error;
   }
-  const descendants = ctx.dryRun ? undefined : { ids: transitive ? await nestedGroupIds(ctx, payload.g) : [] };
-  await settleEarlierAttempt(ctx, payload.g, 'm');
-  const current = await currentUserMembers(ctx, payload.id);
+  const descendants = ctx.dryRun ? undefined : { ids: transitive ? await nestedGroupIds(ctx, group.g) : [] };
+  const current = await currentUserMembers(ctx, group.id);
   const add = [...desired.values()].filter((member) => !current.has(member.value));
   const remove = [...current].filter((id) => !desired.has(id));
-  tally.add('membershipsAdded', add.length);
-  tally.add('membershipsRemoved', remove.length);
-  if (add.length + remove.length > 0) tally.change(`group ${payload.id}: add ${add.length} members, remove ${remove.length}`);
-  if (ctx.dryRun) return [];
-  await journalBeforeChange(ctx, { runId: ctx.runId, graphId: payload.g, step: 'm', groupId: payload.id, memberIds: [...add.map((member) => member.value), ...remove] }, descendants);
-  if (add.length + remove.length > 0) {
-    await ctx.groups.changeMembers(ctx.integrationId, payload.id, { removeAll: false, add, remove });
-    logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: payload.id });
-  }
-  return [];
+  return { group, add, remove, ...(descendants === undefined ? {} : { descendants }) };
 }
 
 /**
@@ -141,19 +216,19 @@ export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Prom
   let next: string | undefined;
   if (payload.mode !== 'affected') {
     const page = await ctx.store.seenGroupsPage(ctx.runId, ctx.dryRun, payload.c);
-    for (const row of page.rows) {
-      if (payload.mode === 'seen' || row.groupId === DRY_RUN_NEW_GROUP) {
-        steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId, ...(payload.mode === 'seen' && !ctx.dryRun ? { matched: true } : {}) } });
-      }
-    }
+    const groups = page.rows.filter((row) => payload.mode === 'seen' || row.groupId === DRY_RUN_NEW_GROUP).map((row) => ({ g: row.graphId, id: row.groupId }));
+    steps.push(...membershipSteps('members', groups, GROUPS_PER_MEMBERS_STEP, payload.mode === 'seen' && !ctx.dryRun ? { matched: true } : {}));
     next = page.next;
   } else {
     const [plan, changed, page] = await Promise.all([ctx.store.getPlan(ctx.runId), ctx.store.changed(ctx.runId), ctx.store.groupsPage(payload.c)]);
+    const whole: GroupRef[] = [];
+    const edges: GroupRef[] = [];
     for (const row of page.rows) {
       const reach = reachOf(row.graphId, row.descendants, changed);
-      if (plan.rematchAll === true || reach === 'whole') steps.push({ kind: 'members', payload: { g: row.graphId, id: row.groupId } });
-      else if (reach === 'edges') steps.push({ kind: 'memberEdges', payload: { g: row.graphId, id: row.groupId } });
+      if (plan.rematchAll === true || reach === 'whole') whole.push({ g: row.graphId, id: row.groupId });
+      else if (reach === 'edges') edges.push({ g: row.graphId, id: row.groupId });
     }
+    steps.push(...membershipSteps('members', whole, GROUPS_PER_MEMBERS_STEP), ...membershipSteps('memberEdges', edges, GROUPS_PER_MEMBER_EDGES_STEP));
     next = page.next;
   }
   if (next !== undefined) steps.push({ kind: 'fanOut', payload: { mode: payload.mode, c: next } });

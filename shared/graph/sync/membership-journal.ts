@@ -12,6 +12,7 @@
 import { MAX_STRING_PROPERTY_CHARS } from '../../storage/entity-limits.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import type { SyncContext } from './sync-context.js';
+import type { JournaledGroup } from './sync-state-store.js';
 
 export interface JournalEntry {
   readonly runId: string;
@@ -64,17 +65,22 @@ async function settle(ctx: SyncContext, entries: readonly JournaledChange[]): Pr
 }
 
 /**
- * Before a membership step of a group does its work again (a redelivery): settles what its earlier attempts recorded.
- * A first delivery has nothing recorded and reads nothing.
+ * Before a membership step does its work again (a redelivery): settles what its earlier attempts recorded for these
+ * groups. A first delivery has nothing recorded and reads nothing.
  */
-export async function settleEarlierAttempt(ctx: SyncContext, graphId: string, step: JournalEntry['step']): Promise<void> {
+export async function settleEarlierAttempts(ctx: SyncContext, graphIds: readonly string[], step: JournalEntry['step']): Promise<void> {
   if (!ctx.redelivered || ctx.dryRun) return;
-  await settle(ctx, (await ctx.store.journalOf(ctx.runId, graphId, step)).map(({ entry }) => entry));
+  const entries = await Promise.all(graphIds.map((graphId) => ctx.store.journalOf(ctx.runId, graphId, step)));
+  await settle(ctx, entries.flat().map(({ entry }) => entry));
 }
 
-/** Records the members a step is about to add or remove (nothing when there are none), with a members step's descendants. */
-export async function journalBeforeChange(ctx: SyncContext, entry: JournalEntry, descendants?: { readonly ids: readonly string[] | undefined }): Promise<void> {
-  await ctx.store.journalChange(entry.graphId, { ...(entry.memberIds.length === 0 ? {} : { entry }), ...(descendants === undefined ? {} : { descendants }) });
+/**
+ * Records the members a step is about to add or remove in each group (no row for a group with none), with a members
+ * step's descendants of each group, in as few transactions as the rows allow.
+ */
+export async function journalBeforeChanges(ctx: SyncContext, groups: readonly { readonly entry: JournalEntry; readonly descendants?: JournaledGroup['descendants'] }[]): Promise<void> {
+  const rows: JournaledGroup[] = groups.map(({ entry, descendants }) => ({ graphId: entry.graphId, ...(entry.memberIds.length === 0 ? {} : { entry }), ...(descendants === undefined ? {} : { descendants }) }));
+  await ctx.store.journalChanges(rows.filter((row) => row.entry !== undefined || row.descendants !== undefined));
 }
 
 /** A page of what failed runs left: settled, then deleted; the next page as a follow-up. */

@@ -18,7 +18,7 @@
 // Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isNotFound } from '../../storage/storage-errors.js';
-import { submitChunked } from '../../storage/transactions.js';
+import { forEachBounded, submitChunked } from '../../storage/transactions.js';
 import { type JournaledChange, journaledChangeOf, type JournalEntry, journalRows } from './membership-journal.js';
 
 export interface SyncState {
@@ -67,6 +67,13 @@ export interface EdgeChange {
   groupId: string;
   userId: string;
   op: 'add' | 'remove';
+}
+
+/** A group's part of a membership step's journal write (sync-state-store.ts journalChanges). */
+export interface JournaledGroup {
+  readonly graphId: string;
+  readonly entry?: JournalEntry;
+  readonly descendants?: { readonly ids: readonly string[] | undefined };
 }
 
 export interface RowPage<T> {
@@ -248,24 +255,28 @@ export class GraphSyncStateStore {
   }
 
   async setDescendants(graphId: string, descendants: readonly string[] | undefined): Promise<void> {
-    await this.journalChange(graphId, { descendants: { ids: descendants } });
+    await this.journalChanges([{ graphId, descendants: { ids: descendants } }]);
   }
 
   /**
-   * Writes the journal of a membership step's change (`entry`, when there is one) and, in a members step, the group's
-   * descendants (`ids` undefined: not known): together, in the partition's transactions, before the change touches
-   * either side of a membership.
+   * Writes the journal of a membership step's changes (each group's `entry`, when there is one) and, in a members
+   * step, the groups' descendants (`ids` undefined: not known): together, in the partition's transactions, before the
+   * changes touch either side of a membership.
    */
-  async journalChange(graphId: string, what: { readonly entry?: JournalEntry; readonly descendants?: { readonly ids: readonly string[] | undefined } }): Promise<void> {
+  async journalChanges(groups: readonly JournaledGroup[]): Promise<void> {
     const actions: TransactionAction[] = [];
-    if (what.descendants !== undefined) {
-      const { ids } = what.descendants;
-      const known = ids !== undefined && ids.length <= MAX_DESCENDANTS;
-      actions.push(['upsert', { partitionKey: this.partition, rowKey: `g-${graphId}`, descendants: known ? ids.join(',') : UNKNOWN_DESCENDANTS }, 'Merge']);
+    for (const { graphId, entry, descendants } of groups) {
+      if (descendants !== undefined) {
+        const { ids } = descendants;
+        const known = ids !== undefined && ids.length <= MAX_DESCENDANTS;
+        actions.push(['upsert', { partitionKey: this.partition, rowKey: `g-${graphId}`, descendants: known ? ids.join(',') : UNKNOWN_DESCENDANTS }, 'Merge']);
+      }
+      if (entry !== undefined) for (const row of journalRows(entry)) actions.push(['upsert', { partitionKey: this.partition, ...row }, 'Replace']);
     }
-    if (what.entry !== undefined) for (const row of journalRows(what.entry)) actions.push(['upsert', { partitionKey: this.partition, ...row }, 'Replace']);
     // Journal rows are up to 64 KiB each: a transaction's body stays under 4 MiB.
-    for (let index = 0; index < actions.length; index += JOURNAL_ROWS_PER_TRANSACTION) await submitChunked(this.table, actions.slice(index, index + JOURNAL_ROWS_PER_TRANSACTION));
+    const chunks: TransactionAction[][] = [];
+    for (let index = 0; index < actions.length; index += JOURNAL_ROWS_PER_TRANSACTION) chunks.push(actions.slice(index, index + JOURNAL_ROWS_PER_TRANSACTION));
+    await forEachBounded(chunks, 4, (chunk) => submitChunked(this.table, chunk));
   }
 
   /** The journal a step of this run wrote for the group (`m`: a members step; `e`: a memberEdges step), each entry with its row keys. */

@@ -122,4 +122,52 @@ describe('groups', () => {
     expect(await members(source.id, group.id)).toEqual([]);
     await expect(services.groups.remove(source.id, group.id)).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('changes the members of several groups as one change: per group as one at a time, member sides sharing transactions', async () => {
+    const people = await Promise.all(Array.from({ length: 12 }, (_, index) => services.people.createSource(source, input(`multi${index}@contoso.com`))));
+    const ids = people.map((person) => person.id);
+    const [one, two, three] = await Promise.all(['Multi one', 'Multi two', 'Multi three'].map((displayName) => services.groups.create(source.id, { displayName }, [])));
+    await services.groups.changeMembers(source.id, one!.id, { removeAll: false, add: ids.slice(0, 4).map((value) => ({ value })), remove: [] });
+    const removed = await services.groups.create(source.id, { displayName: 'Multi removed' }, []);
+    await services.groups.remove(source.id, removed.id);
+
+    const submitted: { kinds: string[]; partitions: string[] }[] = [];
+    const members = services.tables.members as unknown as { submitTransaction: (actions: [string, { partitionKey: string }][]) => Promise<unknown> };
+    const submit = members.submitTransaction;
+    members.submitTransaction = async function (this: unknown, actions) {
+      submitted.push({ kinds: [...new Set(actions.map(([kind]) => kind))], partitions: [...new Set(actions.map(([, entity]) => entity.partitionKey))] });
+      return submit.call(this, actions);
+    };
+    try {
+      await services.groups.changeMembersOfGroups(source.id, [
+        { groupId: one!.id, add: [{ value: ids[4]! }, { value: 'unknown-id' }], remove: [ids[0]!, ids[1]!] },
+        { groupId: two!.id, add: ids.slice(0, 8).map((value) => ({ value })), remove: [] },
+        { groupId: three!.id, add: ids.slice(4, 12).map((value) => ({ value })), remove: ['never-a-member'] },
+        // A group deleted meanwhile: its rows are written, then taken back out.
+        { groupId: removed.id, add: [{ value: ids[0]! }], remove: [] },
+      ]);
+    } finally {
+      members.submitTransaction = submit;
+    }
+    expect(await membersOf(one!.id)).toEqual([ids[2]!, ids[3]!, ids[4]!].sort());
+    expect(await membersOf(two!.id)).toEqual(ids.slice(0, 8).sort());
+    expect(await membersOf(three!.id)).toEqual(ids.slice(4, 12).sort());
+    expect(await membersOf(removed.id)).toEqual([]);
+    for (const id of ids.slice(0, 8)) expect((await services.groups.groupsOf(source.id, id)).sort()).toEqual(expectedGroupsOf(id).sort());
+    expect(await services.groups.groupsOf(source.id, 'unknown-id')).toEqual([]);
+    // The member side of the rows added to the four groups (over at most 4 partitions) went in one transaction per
+    // partition, not one per group and partition (groups two and three share members, so they share partitions).
+    const memberSideUpserts = submitted.filter(({ kinds, partitions }) => kinds.includes('upsert') && partitions[0]!.startsWith(`u|${source.id}|`));
+    expect(memberSideUpserts.every(({ partitions }) => partitions.length === 1)).toBe(true);
+    const partitions = memberSideUpserts.map(({ partitions: [partition] }) => partition);
+    expect(partitions.length).toBeGreaterThan(0);
+    expect(new Set(partitions).size).toBe(partitions.length);
+
+    function expectedGroupsOf(id: string): string[] {
+      const index = ids.indexOf(id);
+      return [...(index >= 2 && index <= 4 ? [one!.id] : []), two!.id, ...(index >= 4 ? [three!.id] : [])];
+    }
+  });
 });
+
+const membersOf = (groupId: string): Promise<string[]> => members(source.id, groupId);
