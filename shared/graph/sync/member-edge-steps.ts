@@ -9,8 +9,7 @@
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import { transitiveGroupIdsOf } from '../graph-directory-reader.js';
-import { settleEarlierAttempts } from './membership-journal.js';
-import { applyDifferences, differencesOf, type GroupDifference, type GroupRef, type MembersPayload } from './member-steps.js';
+import { changeGroups, type GroupDifference, type GroupRef, type MembersPayload } from './member-steps.js';
 import type { StepTally, SyncContext } from './sync-context.js';
 import type { EdgeChange } from './sync-state-store.js';
 
@@ -62,9 +61,7 @@ function userChanges(edges: EdgesByGroup, reached: readonly string[]): Map<strin
 }
 
 export async function memberEdgesStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
-  await settleEarlierAttempts(ctx, payload.groups.map((group) => group.g), 'e');
-  const differences = await differencesOf(payload.groups, (group) => edgesDifference(ctx, group));
-  await applyDifferences(ctx, 'e', differences, tally);
+  await changeGroups(ctx, 'e', payload.groups, (group) => edgesDifference(ctx, group), tally);
   return [];
 }
 

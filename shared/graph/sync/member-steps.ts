@@ -9,7 +9,6 @@
 // changes of all its groups are written as one (SourceGroups.changeMembersOfGroups).
 import type { GroupMembersChange } from '../../directory/membership-changes.js';
 import type { MemberInput } from '../../directory/source-groups.js';
-import { forEachBounded } from '../../storage/transactions.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { GRAPH_MAX_PAGE_SIZE, type GraphObject, type GraphPage } from '../graph-client.js';
 import { GraphRequestError } from '../graph-errors.js';
@@ -78,7 +77,7 @@ export interface GroupDifference {
  * Applies a step's differences (none in a dry run): journaled first, then written as one change, each changed group
  * recorded in the provisioning log. Counted and sampled in the tally in both.
  */
-export async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], tally: StepTally): Promise<void> {
+async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], tally: StepTally): Promise<void> {
   for (const { group, add, remove } of differences) {
     tally.add('membershipsAdded', add.length);
     tally.add('membershipsRemoved', remove.length);
@@ -98,14 +97,42 @@ export async function applyDifferences(ctx: SyncContext, step: JournalEntry['ste
   for (const { groupId } of changes) logChange(ctx, { operation: 'update', resourceType: 'Group', resourceId: groupId });
 }
 
-/** The differences of a step's groups, worked out all at once (a step holds few; a group answering none is left out). */
-export async function differencesOf(groups: readonly GroupRef[], work: (group: GroupRef) => Promise<GroupDifference | undefined>): Promise<GroupDifference[]> {
-  const found: GroupDifference[] = [];
-  await forEachBounded(groups, GROUPS_PER_MEMBER_EDGES_STEP, async (group) => {
-    const difference = await work(group);
-    if (difference !== undefined) found.push(difference);
-  });
-  return found;
+/**
+ * Groups of a step whose differences are worked out at once: a members step reads its groups' whole member lists,
+ * one group at a time, so that a step holds no more than a step of one group did (the queue runs up to 24 steps at
+ * once); a memberEdges step reads only the users that came and went.
+ */
+const GROUPS_READ_AT_ONCE: Readonly<Record<JournalEntry['step'], number>> = { m: 1, e: 4 };
+/**
+ * Memberships a step writes as one change, at most (a single group's larger change is written alone): what a step
+ * holds at once stays bounded whatever the size of its groups.
+ */
+export const MEMBERSHIPS_PER_CHANGE = 500;
+
+/**
+ * A membership step's work on its groups: what an earlier attempt recorded settled first (a redelivery), then each
+ * group's difference worked out (`work`; a group answering none is left out), GROUPS_READ_AT_ONCE at a time, and applied as
+ * one change per MEMBERSHIPS_PER_CHANGE memberships.
+ */
+export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'], groups: readonly GroupRef[], work: (group: GroupRef) => Promise<GroupDifference | undefined>, tally: StepTally): Promise<void> {
+  await settleEarlierAttempts(ctx, groups.map((group) => group.g), step);
+  let pending: GroupDifference[] = [];
+  let memberships = 0;
+  const window = GROUPS_READ_AT_ONCE[step];
+  for (let index = 0; index < groups.length; index += window) {
+    for (const difference of await Promise.all(groups.slice(index, index + window).map(work))) {
+      if (difference === undefined) continue;
+      const size = difference.add.length + difference.remove.length;
+      if (pending.length > 0 && memberships + size > MEMBERSHIPS_PER_CHANGE) {
+        await applyDifferences(ctx, step, pending, tally);
+        pending = [];
+        memberships = 0;
+      }
+      pending.push(difference);
+      memberships += size;
+    }
+  }
+  if (pending.length > 0) await applyDifferences(ctx, step, pending, tally);
 }
 
 export interface FanOutPayload {
@@ -169,9 +196,7 @@ async function currentUserMembers(ctx: SyncContext, groupId: string): Promise<Se
 
 export async function membersStep(ctx: SyncContext, payload: MembersPayload, tally: StepTally): Promise<SyncStepRequest[]> {
   const matched = payload.matched === true && !ctx.dryRun ? await usersMatchedByRun(ctx) : undefined;
-  await settleEarlierAttempts(ctx, payload.groups.map((group) => group.g), 'm');
-  const differences = await differencesOf(payload.groups, (group) => membersDifference(ctx, group, matched, tally));
-  await applyDifferences(ctx, 'm', differences, tally);
+  await changeGroups(ctx, 'm', payload.groups, (group) => membersDifference(ctx, group, matched, tally), tally);
   return [];
 }
 
