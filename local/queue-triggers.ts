@@ -19,6 +19,8 @@ export interface QueueHostSettings {
   readonly batchSize: number;
   /** Running messages at or below which the next batch is fetched. */
   readonly newBatchThreshold: number;
+  /** The longest wait between polls of an idle queue (the host backs off to it; 1 minute unless host.json says). */
+  readonly maxPollingIntervalInMs: number;
 }
 
 /**
@@ -26,17 +28,18 @@ export interface QueueHostSettings {
  * newBatchThreshold is batchSize / 2 on the Consumption plan (one instance's share: N × batchSize / 2 for N vCPUs
  * on the others).
  */
-export const DEFAULT_QUEUE_HOST_SETTINGS: QueueHostSettings = { messageEncoding: 'base64', maxDequeueCount: 5, visibilityTimeoutInSeconds: 0, batchSize: 16, newBatchThreshold: 8 };
+export const DEFAULT_QUEUE_HOST_SETTINGS: QueueHostSettings = { messageEncoding: 'base64', maxDequeueCount: 5, visibilityTimeoutInSeconds: 0, batchSize: 16, newBatchThreshold: 8, maxPollingIntervalInMs: 60_000 };
 
 /** How long a received message stays invisible while its function runs (the host renews its lease; we do not). */
 const PROCESSING_LEASE_SECONDS = 600;
-const POLL_INTERVAL_MS = { min: 100, max: 2_000 } as const;
+/** The shortest wait between polls, which is also the host's lower bound for maxPollingInterval. */
+const MIN_POLL_INTERVAL_MS = 100;
 
 const timeSpanPattern = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})$/;
 
-function timeSpanSeconds(value: string): number {
+function timeSpanSeconds(value: string, name: string): number {
   const match = timeSpanPattern.exec(value);
-  if (match === null) throw new Error(`host.json extensions.queues.visibilityTimeout "${value}" is not a time span such as 00:00:30`);
+  if (match === null) throw new Error(`host.json extensions.queues.${name} "${value}" is not a time span such as 00:00:30`);
   const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
   return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
 }
@@ -49,6 +52,7 @@ const queuesSchema = z.object({
           messageEncoding: z.enum(['base64', 'none']).optional(),
           maxDequeueCount: z.number().int().min(1).optional(),
           visibilityTimeout: z.string().optional(),
+          maxPollingInterval: z.string().optional(),
           batchSize: z.number().int().min(1).max(32).optional(),
           newBatchThreshold: z.number().int().min(0).optional(),
         })
@@ -64,9 +68,11 @@ export async function readQueueHostSettings(root: string): Promise<QueueHostSett
   return {
     messageEncoding: queues.messageEncoding ?? DEFAULT_QUEUE_HOST_SETTINGS.messageEncoding,
     maxDequeueCount: queues.maxDequeueCount ?? DEFAULT_QUEUE_HOST_SETTINGS.maxDequeueCount,
-    visibilityTimeoutInSeconds: queues.visibilityTimeout === undefined ? DEFAULT_QUEUE_HOST_SETTINGS.visibilityTimeoutInSeconds : timeSpanSeconds(queues.visibilityTimeout),
+    visibilityTimeoutInSeconds: queues.visibilityTimeout === undefined ? DEFAULT_QUEUE_HOST_SETTINGS.visibilityTimeoutInSeconds : timeSpanSeconds(queues.visibilityTimeout, 'visibilityTimeout'),
     batchSize: queues.batchSize ?? DEFAULT_QUEUE_HOST_SETTINGS.batchSize,
     newBatchThreshold: queues.newBatchThreshold ?? Math.floor((queues.batchSize ?? DEFAULT_QUEUE_HOST_SETTINGS.batchSize) / 2),
+    maxPollingIntervalInMs:
+      queues.maxPollingInterval === undefined ? DEFAULT_QUEUE_HOST_SETTINGS.maxPollingIntervalInMs : Math.max(MIN_POLL_INTERVAL_MS, 1000 * timeSpanSeconds(queues.maxPollingInterval, 'maxPollingInterval')),
   };
 }
 
@@ -138,8 +144,8 @@ export class QueueTriggerHost {
 
   /**
    * Polls in the background, every queue on its own: a new batch as soon as the messages still running fall to
-   * newBatchThreshold; while messages run and the queue is empty, again when one finishes or POLL_INTERVAL_MS.min
-   * passes (a finishing step may have sent follow-ups); backing off to POLL_INTERVAL_MS.max when nothing runs.
+   * newBatchThreshold; while messages run and the queue is empty, again when one finishes or MIN_POLL_INTERVAL_MS
+   * passes (a finishing step may have sent follow-ups); backing off to host.json's maxPollingInterval when nothing runs.
    */
   start(): void {
     if (this.loop !== undefined) return;
@@ -152,7 +158,7 @@ export class QueueTriggerHost {
 
   private async listen(listener: Listener): Promise<void> {
     const running = new Set<Promise<void>>();
-    let idleMs: number = POLL_INTERVAL_MS.min;
+    let idleMs: number = MIN_POLL_INTERVAL_MS;
     while (!this.stopping) {
       if (running.size > this.settings.newBatchThreshold) {
         await Promise.race(running);
@@ -172,10 +178,10 @@ export class QueueTriggerHost {
         running.add(handled);
       }
       if (received.length > 0) {
-        idleMs = POLL_INTERVAL_MS.min;
+        idleMs = MIN_POLL_INTERVAL_MS;
         continue;
       }
-      idleMs = running.size > 0 ? POLL_INTERVAL_MS.min : Math.min(idleMs * 2, POLL_INTERVAL_MS.max);
+      idleMs = running.size > 0 ? MIN_POLL_INTERVAL_MS : Math.min(idleMs * 2, this.settings.maxPollingIntervalInMs);
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           this.wakers.delete(wake);

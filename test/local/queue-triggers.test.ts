@@ -144,7 +144,7 @@ describe('the local queue host', () => {
 describe('host.json queue settings', () => {
   it('are the project host.json, whose maxDequeueCount the sync counts on', async () => {
     const settings = await readQueueHostSettings(join(import.meta.dirname, '..', '..'));
-    expect(settings).toEqual({ messageEncoding: 'base64', maxDequeueCount: MAX_DEQUEUE_COUNT, visibilityTimeoutInSeconds: 30, batchSize: 16, newBatchThreshold: 8 });
+    expect(settings).toEqual({ messageEncoding: 'base64', maxDequeueCount: MAX_DEQUEUE_COUNT, visibilityTimeoutInSeconds: 30, batchSize: 16, newBatchThreshold: 8, maxPollingIntervalInMs: 2_000 });
   });
 
   it('fall back to the host defaults and read time spans with days', async () => {
@@ -157,6 +157,14 @@ describe('host.json queue settings', () => {
     expect(await readQueueHostSettings(dir)).toMatchObject({ batchSize: 6, newBatchThreshold: 3 });
     await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { batchSize: 6, newBatchThreshold: 1 } } }));
     expect(await readQueueHostSettings(dir)).toMatchObject({ batchSize: 6, newBatchThreshold: 1 });
+    // maxPollingInterval: 1 minute unless set, never under the host's 100 ms.
+    expect(DEFAULT_QUEUE_HOST_SETTINGS.maxPollingIntervalInMs).toBe(60_000);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { maxPollingInterval: '00:01:30' } } }));
+    expect((await readQueueHostSettings(dir)).maxPollingIntervalInMs).toBe(90_000);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { maxPollingInterval: '00:00:00' } } }));
+    expect((await readQueueHostSettings(dir)).maxPollingIntervalInMs).toBe(100);
+    await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { maxPollingInterval: '2000' } } }));
+    await expect(readQueueHostSettings(dir)).rejects.toThrow(/maxPollingInterval "2000" is not a time span/);
     await writeFile(join(dir, 'host.json'), JSON.stringify({ extensions: { queues: { visibilityTimeout: '30s' } } }));
     await expect(readQueueHostSettings(dir)).rejects.toThrow(/not a time span/);
   });
