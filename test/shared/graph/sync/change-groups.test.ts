@@ -1,7 +1,7 @@
 // A membership step's write of its groups (changeGroups) against Azurite with the real directory and state store:
 // the differences of several groups are applied as one change until they reach MEMBERSHIPS_PER_CHANGE memberships,
 // each change journaled before it writes, so a step holds a bounded amount whatever its groups' sizes; both sides of
-// every membership end written.
+// every membership end written. And the sweep of what a failed run journaled (settleJournal steps), page by page.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,11 +11,14 @@ import { parseSettings } from '../../../../shared/config.js';
 import type { GraphClient } from '../../../../shared/graph/graph-client.js';
 import { parseStoredGraphSettings } from '../../../../shared/graph/graph-integration-settings.js';
 import { changeGroups, MEMBERSHIPS_PER_CHANGE } from '../../../../shared/graph/sync/member-steps.js';
+import { settleJournalStep } from '../../../../shared/graph/sync/membership-journal.js';
 import { StepTally, type SyncContext } from '../../../../shared/graph/sync/sync-context.js';
 import { GraphSyncStateStore } from '../../../../shared/graph/sync/sync-state-store.js';
 import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
 import { LocalFileSecretStore } from '../../../../shared/secrets/local-file-secret-store.js';
 import { createServices, type Services } from '../../../../shared/services.js';
+import { encodeKey } from '../../../../shared/storage/keys.js';
+import { groupPartition } from '../../../../shared/storage/membership-repository.js';
 import { dropTables } from '../../../support/fresh-tables.js';
 
 let services: Services;
@@ -28,11 +31,11 @@ afterAll(async () => {
   await dropTables(services.tables);
 });
 
-function contextFor(integrationId: string): SyncContext {
+function contextFor(integrationId: string, runId = 'run1'): SyncContext {
   const guid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
   return {
     integrationId,
-    runId: 'run1',
+    runId,
     dryRun: false,
     redelivered: false,
     settings: parseStoredGraphSettings({ tenantId: guid(1), clientId: guid(2), groupSelection: { mode: 'all' } }),
@@ -92,5 +95,40 @@ describe('a membership step’s groups', () => {
     }
     const problems = (await checkStorage(services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row');
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the sweep of a failed run’s journal', () => {
+  it('settles every entry a page at a time, deletes them, and leaves the run’s own entries alone', { timeout: 120_000 }, async () => {
+    const integration = await services.integrations.create({ displayName: 'Swept', userProvisioning: 'matchOnly' }, 'https://h');
+    const source = { id: integration.id, userProvisioning: 'matchOnly' as const };
+    const people = await Promise.all(
+      Array.from({ length: 45 }, (_, index) => services.people.createSource(source, { doc: { userName: `s${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
+    );
+    const groups = await Promise.all(people.map((_, index) => services.groups.create(integration.id, { displayName: `S${index}` }, [])));
+    // What a run cut short between the two sides leaves: each group lists its member, whose member side is missing.
+    await Promise.all(
+      groups.map((group, index) =>
+        services.tables.members.upsertEntity({ partitionKey: groupPartition(integration.id, group.id), rowKey: encodeKey(people[index]!.id), value: people[index]!.id, type: 'User' }, 'Replace'),
+      ),
+    );
+    const kinds = async (): Promise<string[]> => ((await checkStorage(services.tables)).problems as { kind: string }[]).map((problem) => problem.kind).filter((kind) => kind !== 'orphan-catalog-row');
+    expect(await kinds()).toEqual(Array.from({ length: 45 }, () => 'missing-member-side-row'));
+    const failed = contextFor(integration.id, 'failedRun');
+    await failed.store.journalChanges(groups.map((group, index) => ({ graphId: `graph-${index}`, entry: { runId: 'failedRun', graphId: `graph-${index}`, step: 'm', groupId: group.id, memberIds: [people[index]!.id] } })));
+    const next = contextFor(integration.id, 'nextRun');
+    await next.store.journalChanges([{ graphId: 'graph-own', entry: { runId: 'nextRun', graphId: 'graph-own', step: 'm', groupId: groups[0]!.id, memberIds: [people[0]!.id] } }]);
+    expect(await next.store.hasJournalExcept('nextRun')).toBe(true);
+
+    let steps = 0;
+    for (let payload: { c?: string } | undefined = {}; payload !== undefined; steps++) {
+      const [followUp] = await settleJournalStep(next, payload);
+      expect(followUp === undefined || followUp.kind === 'settleJournal').toBe(true);
+      payload = followUp?.payload as { c?: string } | undefined;
+    }
+    expect(steps).toBe(3); // 45 entries, 20 a page
+    expect(await kinds()).toEqual([]);
+    expect(await next.store.hasJournalExcept('nextRun')).toBe(false);
+    expect((await next.store.journalOf('nextRun', 'graph-own', 'm')).map(({ entry }) => entry.groupId)).toEqual([groups[0]!.id]);
   });
 });
