@@ -9,6 +9,7 @@
 // proxy in the same child (storage-counter.ts), which answers how many entities were written so far.
 import { fileURLToPath } from 'node:url';
 import { type AzuriteService, startAzurite } from '../local/azurite.js';
+import { updateEntitiesInPlace } from './azurite-in-place-updates.js';
 import { narrowPartitionQueries } from './azurite-partition-queries.js';
 import { forkBenchChild } from './child-process.js';
 import { startStorageCounter } from './storage-counter.js';
@@ -18,6 +19,8 @@ export interface AzuriteProcessOptions {
   readonly services?: readonly AzuriteService[];
   /** Put a counting proxy in front of the Table endpoint (rows written, read over IPC). */
   readonly countTableWrites?: boolean;
+  /** Replace and merge existing entities in place, as Azure does (azurite-in-place-updates.ts). */
+  readonly inPlaceUpdates?: boolean;
 }
 
 export interface AzuriteProcess {
@@ -32,7 +35,12 @@ interface Ready {
 }
 
 export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): Promise<AzuriteProcess> {
-  const args = ['--child', `--services=${(options.services ?? ['table']).join(',')}`, ...(options.countTableWrites === true ? ['--count-writes'] : [])];
+  const args = [
+    '--child',
+    `--services=${(options.services ?? ['table']).join(',')}`,
+    ...(options.countTableWrites === true ? ['--count-writes'] : []),
+    ...(options.inPlaceUpdates === true ? ['--in-place-updates'] : []),
+  ];
   const { child, ready, stop } = await forkBenchChild<Ready>(fileURLToPath(import.meta.url), args, ['ignore', 'ignore', 'inherit', 'ipc'], 'Azurite');
   return {
     connectionString: ready.connectionString,
@@ -48,6 +56,7 @@ export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): 
 if (process.argv.includes('--child') && process.send !== undefined) {
   const services = (process.argv.find((arg) => arg.startsWith('--services='))?.slice('--services='.length) ?? 'table').split(',') as AzuriteService[];
   narrowPartitionQueries();
+  if (process.argv.includes('--in-place-updates')) updateEntitiesInPlace();
   const azurite = await startAzurite({ inMemory: true, services });
   const counter = process.argv.includes('--count-writes') ? await startStorageCounter(azurite.connectionString, { keepLines: false }) : undefined;
   process.send({ connectionString: counter?.connectionString ?? azurite.connectionString } satisfies Ready);
