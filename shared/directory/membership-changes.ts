@@ -11,7 +11,7 @@ import { forEachBounded } from '../storage/transactions.js';
 import type { MemberDepartures } from './member-departures.js';
 import type { MemberExistenceCache } from './member-existence-cache.js';
 import type { MemberRow } from './model/group-record.js';
-import type { GroupStore, MembershipStore, PeopleStore } from './model/stores.js';
+import type { GroupMemberIds, GroupMembers, GroupStore, MembershipStore, PeopleStore } from './model/stores.js';
 import type { MemberInput } from './source-groups.js';
 import { isVisible } from './user-view.js';
 
@@ -97,8 +97,8 @@ export class MembershipChanges {
         await Promise.all([checkMembers(), checkGroups(adds.map((add) => add.groupId))]);
       },
     );
-    const gone: { groupId: string; memberIds: string[] }[] = [];
-    const retyped: { groupId: string; members: MemberRow[] }[] = [];
+    const gone: GroupMemberIds[] = [];
+    const retyped: GroupMembers[] = [];
     for (const { groupId, rows, keys } of adds) {
       const goneHere: string[] = [];
       const retypedHere: MemberRow[] = [];

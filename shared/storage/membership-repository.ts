@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { MemberRow } from '../directory/model/group-record.js';
-import type { MembershipStore } from '../directory/model/stores.js';
+import type { GroupMemberIds, GroupMembers, MembershipStore } from '../directory/model/stores.js';
 import { encodeKey, prefixUpperBound, ROW_KEYS_PER_QUERY, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
 import { deleteAllPresent, forEachBounded, submitChunked } from './transactions.js';
@@ -43,18 +43,6 @@ const ASCII_KEY = /^[\x20-\x7e]*$/;
 
 /** Groups of one change settled at once (each settle runs its own reads in parallel). */
 const GROUPS_SETTLED_AT_ONCE = 16;
-
-/** Members to add to one group. */
-export interface GroupMembers {
-  readonly groupId: string;
-  readonly members: readonly MemberRow[];
-}
-
-/** Members to remove from one group. */
-export interface GroupMemberIds {
-  readonly groupId: string;
-  readonly memberIds: readonly string[];
-}
 
 /** Entries of the same group merged, each member once (the last one named): a transaction may not name a row twice. */
 function mergeByGroup<T>(entries: readonly { readonly groupId: string; readonly members: readonly T[] }[], idOf: (member: T) => string): Map<string, Map<string, T>> {

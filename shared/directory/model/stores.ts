@@ -84,15 +84,28 @@ export interface GroupStore {
   delete(group: GroupRecord): Promise<void>;
 }
 
+/** Members to add to one group, in a change of several groups. */
+export interface GroupMembers {
+  readonly groupId: string;
+  readonly members: readonly MemberRow[];
+}
+
+/** Members to remove from one group, in a change of several groups. */
+export interface GroupMemberIds {
+  readonly groupId: string;
+  readonly memberIds: readonly string[];
+}
+
 /** Memberships of one integration's groups, idempotent in bulk, readable from either side. */
 export interface MembershipStore {
-  /** `afterWrites` runs once both sides are written (alongside the store's own checks). */
-  add(integrationId: string, groupId: string, members: MemberRow[], afterWrites?: () => Promise<void>): Promise<void>;
-  /** Adds to several groups as one change (member-side rows of different groups share transactions). */
-  addToGroups(integrationId: string, adds: readonly { readonly groupId: string; readonly members: readonly MemberRow[] }[], afterWrites?: () => Promise<void>): Promise<void>;
+  /**
+   * Adds to several groups as one change (member-side rows of different groups share transactions). `afterWrites`
+   * runs once both sides are written (alongside the store's own checks).
+   */
+  addToGroups(integrationId: string, adds: readonly GroupMembers[], afterWrites?: () => Promise<void>): Promise<void>;
   remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void>;
   /** Removes from several groups as one change. */
-  removeFromGroups(integrationId: string, removes: readonly { readonly groupId: string; readonly memberIds: readonly string[] }[]): Promise<void>;
+  removeFromGroups(integrationId: string, removes: readonly GroupMemberIds[]): Promise<void>;
   isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean>;
   /** Which of these ids the group lists as members (a few queries, not the whole group). */
   membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>>;

@@ -254,10 +254,6 @@ export class GraphSyncStateStore {
     await submitChunked(this.table, actions);
   }
 
-  async setDescendants(graphId: string, descendants: readonly string[] | undefined): Promise<void> {
-    await this.journalChanges([{ graphId, descendants: { ids: descendants } }]);
-  }
-
   /**
    * Writes the journal of a membership step's changes (each group's `entry`, when there is one) and, in a members
    * step, the groups' descendants (`ids` undefined: not known): together, in the partition's transactions, before the

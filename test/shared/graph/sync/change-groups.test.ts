@@ -48,13 +48,19 @@ function contextFor(integrationId: string, runId = 'run1'): SyncContext {
   };
 }
 
+/** A match-only integration and `count` people in its view, named `<prefix><n>@contoso.com`. */
+async function integrationWithPeople(displayName: string, count: number, prefix: string) {
+  const integration = await services.integrations.create({ displayName, userProvisioning: 'matchOnly' }, 'https://h');
+  const source = { id: integration.id, userProvisioning: 'matchOnly' as const };
+  const people = await Promise.all(
+    Array.from({ length: count }, (_, index) => services.people.createSource(source, { doc: { userName: `${prefix}${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
+  );
+  return { integration, people };
+}
+
 describe('a membership step’s groups', () => {
   it('are written as one change up to the bound, journaled before each, and end with both sides of every membership', { timeout: 120_000 }, async () => {
-    const integration = await services.integrations.create({ displayName: 'Graph-like', userProvisioning: 'matchOnly' }, 'https://h');
-    const source = { id: integration.id, userProvisioning: 'matchOnly' as const };
-    const people = await Promise.all(
-      Array.from({ length: 520 }, (_, index) => services.people.createSource(source, { doc: { userName: `p${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
-    );
+    const { integration, people } = await integrationWithPeople('Graph-like', 520, 'p');
     const ids = people.map((person) => person.id);
     // Six groups: 200 + 200 + 10 + 10 make a change of 420 (a group more would pass the bound of 500), then 520 alone
     // (one group larger than the bound), then the last 5.
@@ -100,11 +106,7 @@ describe('a membership step’s groups', () => {
 
 describe('the sweep of a failed run’s journal', () => {
   it('settles every entry a page at a time, deletes them, and leaves the run’s own entries alone', { timeout: 120_000 }, async () => {
-    const integration = await services.integrations.create({ displayName: 'Swept', userProvisioning: 'matchOnly' }, 'https://h');
-    const source = { id: integration.id, userProvisioning: 'matchOnly' as const };
-    const people = await Promise.all(
-      Array.from({ length: 45 }, (_, index) => services.people.createSource(source, { doc: { userName: `s${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
-    );
+    const { integration, people } = await integrationWithPeople('Swept', 45, 's');
     const groups = await Promise.all(people.map((_, index) => services.groups.create(integration.id, { displayName: `S${index}` }, [])));
     // What a run cut short between the two sides leaves: each group lists its member, whose member side is missing.
     await Promise.all(
