@@ -6,7 +6,8 @@
 // machine) and seeding the 100,000-member group grew quadratically.
 // Run as a script (the child), it starts an in-memory Table service (and the queue service when asked) and reports
 // the connection string over IPC. With `countTableWrites`, the Table endpoint of that connection string is a counting
-// proxy in the same child (storage-counter.ts), which answers how many entities were written so far.
+// proxy in the same child (storage-counter.ts), which answers how many entities were written so far and
+// its requests by kind.
 import { fileURLToPath } from 'node:url';
 import { type AzuriteService, startAzurite } from '../local/azurite.js';
 import { updateEntitiesInPlace } from './azurite-in-place-updates.js';
@@ -23,10 +24,17 @@ export interface AzuriteProcessOptions {
   readonly inPlaceUpdates?: boolean;
 }
 
+export interface TableCounts {
+  /** Entities written through the counting proxy so far (0 without `countTableWrites`). */
+  readonly rows: number;
+  /** Its requests so far by kind (`GET people(key)`, `POST $batch members`, …). */
+  readonly requests: Readonly<Record<string, number>>;
+}
+
 export interface AzuriteProcess {
   connectionString: string;
-  /** Entities written through the counting proxy so far (0 without `countTableWrites`). */
-  tableWrites(): Promise<number>;
+  /** What went through the counting proxy so far (nothing without `countTableWrites`). */
+  tableCounts(): Promise<TableCounts>;
   stop(): Promise<void>;
 }
 
@@ -44,10 +52,10 @@ export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): 
   const { child, ready, stop } = await forkBenchChild<Ready>(fileURLToPath(import.meta.url), args, ['ignore', 'ignore', 'inherit', 'ipc'], 'Azurite');
   return {
     connectionString: ready.connectionString,
-    tableWrites: () =>
-      new Promise<number>((resolve) => {
-        child.once('message', (message) => resolve((message as { rows: number }).rows));
-        child.send({ kind: 'rows' });
+    tableCounts: () =>
+      new Promise<TableCounts>((resolve) => {
+        child.once('message', (message) => resolve(message as TableCounts));
+        child.send({ kind: 'counts' });
       }),
     stop,
   };
@@ -61,7 +69,7 @@ if (process.argv.includes('--child') && process.send !== undefined) {
   const counter = process.argv.includes('--count-writes') ? await startStorageCounter(azurite.connectionString, { keepLines: false }) : undefined;
   process.send({ connectionString: counter?.connectionString ?? azurite.connectionString } satisfies Ready);
   process.on('message', (message: { kind?: string }) => {
-    if (message.kind === 'rows') process.send?.({ rows: counter?.rowsWritten() ?? 0 });
+    if (message.kind === 'counts') process.send?.({ rows: counter?.rowsWritten() ?? 0, requests: counter?.requestsByKind() ?? {} } satisfies TableCounts);
   });
   const stop = () => void Promise.all([counter?.close(), azurite.stop()]).finally(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -28,7 +28,7 @@ import type { SyncRunRecord } from '../shared/storage/sync-run-repository.js';
 import { isEnded } from '../shared/sync-runs/sync-runs.js';
 import { createSyncRunServices, type SyncRunServices, useSyncRunServices } from '../shared/sync-runs/sync-run-services.js';
 import { forwardGraphToHttpFake } from '../test/support/graph-fake/http-bridge.js';
-import { startAzuriteProcess } from './azurite-process.js';
+import { startAzuriteProcess, type TableCounts } from './azurite-process.js';
 import { seedContentManagerUsers } from './graph-bench-seed.js';
 import { startGraphFakeProcess } from './graph-fake-process.js';
 import { measureBatchedInsertRate } from './raw-storage.js';
@@ -81,6 +81,16 @@ function describeRun(run: SyncRunRecord, elapsed: number): string {
   return `${run.kind} run: ${round(elapsed, 1)} s, ${run.stepsCompleted} steps; ${counts}`;
 }
 
+/** The storage requests between two counts: the total, then each kind, most frequent first. */
+function describeRequests(before: TableCounts, after: TableCounts): string {
+  const kinds = Object.entries(after.requests)
+    .map(([kind, count]) => [kind, count - (before.requests[kind] ?? 0)] as const)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = kinds.reduce((sum, [, count]) => sum + count, 0);
+  return `${total} storage requests (${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')})`;
+}
+
 async function main(): Promise<void> {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const [azurite, fake] = await Promise.all([startAzuriteProcess({ services: ['queue'], countTableWrites: true, inPlaceUpdates: true }), startGraphFakeProcess({ ...shape, seed: 1 })]);
@@ -113,17 +123,20 @@ async function main(): Promise<void> {
 
     global.gc?.();
     const rss = new RssSampler().start(100);
-    const writesBefore = await azurite.tableWrites();
+    const beforeFull = await azurite.tableCounts();
     const full = await runToEnd(sync, integration.id, true);
-    const rowsWritten = (await azurite.tableWrites()) - writesBefore;
+    const afterFull = await azurite.tableCounts();
+    const rowsWritten = afterFull.rows - beforeFull.rows;
     log(describeRun(full.run, full.seconds));
-    log(`full run wrote ${rowsWritten} rows: ${round(rowsWritten / full.seconds, 0)} rows/s`);
+    log(`full run wrote ${rowsWritten} rows: ${round(rowsWritten / full.seconds, 0)} rows/s; ${describeRequests(beforeFull, afterFull)}`);
 
     const changed = await fake.change(changeFraction);
     log(`tenant changed: ${changed.usersChanged} users, ${changed.membershipsChanged} direct memberships`);
+    const beforeDelta = await azurite.tableCounts();
     const delta = await runToEnd(sync, integration.id, false);
     if (delta.run.kind !== 'delta') throw new Error('the second run was not a delta run');
     log(describeRun(delta.run, delta.seconds));
+    log(`delta run: ${describeRequests(beforeDelta, await azurite.tableCounts())}`);
     const peakRssMb = rss.stop();
     await queues.stop();
     queues = undefined;

@@ -12,6 +12,8 @@ export interface StorageCounter {
   requestLines: () => string[];
   /** Entities written (inserted, updated or deleted) since the last reset: one per write request, one per operation of a transaction. */
   rowsWritten: () => number;
+  /** The requests since the last reset by kind (the lines of requestLines, counted), kept even without keepLines. */
+  requestsByKind: () => Record<string, number>;
   reset: () => void;
   close(): Promise<void>;
 }
@@ -29,6 +31,11 @@ export async function startStorageCounter(connectionString: string, options: Sto
   let count = 0;
   let rows = 0;
   let lines: string[] = [];
+  let byKind = new Map<string, number>();
+  const tally = (kind: string): void => {
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    if (keepLines) lines.push(kind);
+  };
   const server = createServer((req, res) => {
     count++;
     const line = describeRequest(req.method ?? '?', req.url ?? '');
@@ -39,11 +46,11 @@ export async function startStorageCounter(connectionString: string, options: Sto
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         rows += batchOperationCount(body);
-        if (keepLines) lines.push(`${line}${batchTableOf(body)}`);
+        tally(`${line}${batchTableOf(body)}`);
       });
     } else {
       if (isEntityWrite(req.method ?? 'GET', line)) rows++;
-      if (keepLines) lines.push(line);
+      tally(line);
     }
     const upstream = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -59,10 +66,12 @@ export async function startStorageCounter(connectionString: string, options: Sto
     requests: () => count,
     requestLines: () => [...lines],
     rowsWritten: () => rows,
+    requestsByKind: () => Object.fromEntries(byKind),
     reset: () => {
       count = 0;
       rows = 0;
       lines = [];
+      byKind = new Map();
     },
     close: () =>
       new Promise<void>((resolve) => {
