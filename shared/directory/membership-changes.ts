@@ -1,5 +1,6 @@
-// Changing the members of a source's groups, one group or several as one change (a Graph step's page of groups): the
-// removals first, then the additions. An added member must exist in the integration (a visible user or one of its
+// Changing the members of a source's groups, one group or several as one change (a Graph step's page of groups): a
+// group's removals and additions are written together, as if the removals came first (MembershipStore.changeGroups).
+// An added member must exist in the integration (a visible user or one of its
 // groups; unknown ids and the group itself are ignored): rows are written first and then checked, and so is each
 // group. A member is read again unless this instance saw it in view within the trust window and the departures
 // record, read after the writes, does not list it (member-departures.ts: a change taking it out of view either shows
@@ -17,7 +18,7 @@ import { isVisible } from './user-view.js';
 
 /** Member ids checked for existence in parallel when members are added. */
 const MEMBER_CHECK_PARALLELISM = 50;
-/** Groups checked for existence at once after an addition. */
+/** Groups checked for existence at once after an addition (point reads: an `or` of row keys is a partition scan). */
 const GROUP_CHECK_PARALLELISM = 8;
 
 /** One group's part of a change: members added and removed (ids). */
@@ -45,14 +46,11 @@ export class MembershipChanges {
     private readonly knownMembers: MemberExistenceCache,
   ) {}
 
-  /** Applies the changes of several groups of one integration (idempotent: a retried change converges). */
+  /**
+   * Applies the changes of several groups of one integration (idempotent: a retried change converges): each group's
+   * removals and additions written together, then the added members and their groups checked.
+   */
   async apply(integrationId: string, changes: readonly GroupMembersChange[]): Promise<void> {
-    const removes = changes.filter((change) => change.remove.length > 0).map(({ groupId, remove }) => ({ groupId, memberIds: remove }));
-    if (removes.length > 0) await this.memberships.removeFromGroups(integrationId, removes);
-    await this.add(integrationId, changes);
-  }
-
-  private async add(integrationId: string, changes: readonly GroupMembersChange[]): Promise<void> {
     const trustedSince = this.knownMembers.trustedSince();
     /** Members by id and the type they were named with: each read once, whatever groups name it. */
     const named = new Map<string, MemberInput>();
@@ -74,7 +72,11 @@ export class MembershipChanges {
       }
       adds.push(add);
     }
-    if (adds.length === 0) return;
+    const removes = changes.filter((change) => change.remove.length > 0).map(({ groupId, remove }) => ({ groupId, add: [], remove }));
+    if (adds.length === 0) {
+      if (removes.length > 0) await this.memberships.changeGroups(integrationId, removes);
+      return;
+    }
     const types = new Map<string, MemberType | undefined>();
     const missingGroups = new Set<string>();
     const checkGroups = async (groupIds: readonly string[]): Promise<void> => {
@@ -83,9 +85,9 @@ export class MembershipChanges {
         else missingGroups.add(groupId);
       });
     };
-    await this.memberships.addToGroups(
+    await this.memberships.changeGroups(
       integrationId,
-      adds.map(({ groupId, rows }) => ({ groupId, members: rows })),
+      [...removes, ...adds.map(({ groupId, rows }) => ({ groupId, add: rows, remove: [] }))],
       async () => {
         const checkMembers = async (): Promise<void> => {
           const departed = trusted.size === 0 ? undefined : await this.departures.since(trustedSince);

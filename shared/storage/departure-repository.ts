@@ -6,7 +6,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DepartureStore } from '../directory/model/stores.js';
 import { encodeKey } from './keys.js';
-import { deleteAllPresent, submitChunked } from './transactions.js';
+import { submitChunked, submitIgnoringGone } from './transactions.js';
 
 export const DEPARTURES_PARTITION = 'd';
 /** Rows one `since` reads; a window holding more is answered as "too many" (the caller checks every member). */
@@ -45,7 +45,7 @@ export class DepartureRepository implements DepartureStore {
     for await (const page of pages) {
       const deletes = page.map((row): TransactionAction => ['delete', { partitionKey: DEPARTURES_PARTITION, rowKey: String(row.rowKey) }]);
       // Another writer pruning the same rows makes a transaction fail on a row it deleted.
-      await deleteAllPresent(this.table, deletes);
+      await submitIgnoringGone(this.table, deletes);
       return;
     }
   }

@@ -16,10 +16,10 @@
 import { createHash } from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { MemberRow } from '../directory/model/group-record.js';
-import type { GroupMemberIds, GroupMembers, MembershipStore } from '../directory/model/stores.js';
+import type { GroupMemberIds, GroupMemberRows, GroupMembers, MembershipStore } from '../directory/model/stores.js';
 import { encodeKey, prefixUpperBound, ROW_KEYS_PER_QUERY, rowKeyQueryChunks } from './keys.js';
 import { ConcurrentUpdateError, isNotFound } from './storage-errors.js';
-import { deleteAllPresent, forEachBounded, submitChunked } from './transactions.js';
+import { forEachBounded, submitChunked, submitIgnoringGone } from './transactions.js';
 import { MembershipCleanUpJournal } from './membership-clean-up-journal.js';
 
 export type { MemberRow };
@@ -44,14 +44,19 @@ const ASCII_KEY = /^[\x20-\x7e]*$/;
 /** Groups of one change settled at once (each settle runs its own reads in parallel). */
 const GROUPS_SETTLED_AT_ONCE = 16;
 
-/** Entries of the same group merged, each member once (the last one named): a transaction may not name a row twice. */
-function mergeByGroup<T>(entries: readonly { readonly groupId: string; readonly members: readonly T[] }[], idOf: (member: T) => string): Map<string, Map<string, T>> {
-  const byGroup = new Map<string, Map<string, T>>();
-  for (const { groupId, members } of entries) {
-    const merged = byGroup.get(groupId) ?? new Map<string, T>();
-    for (const member of members) merged.set(idOf(member), member);
-    if (merged.size > 0) byGroup.set(groupId, merged);
-  }
+/**
+ * The changes merged by group, each member once: its row when added, undefined when removed (a transaction may not name
+ * a row twice). Removals come first, so a member both removed and added is added; among additions the last one wins.
+ */
+function mergeChanges(changes: readonly GroupMemberRows[]): Map<string, Map<string, MemberRow | undefined>> {
+  const byGroup = new Map<string, Map<string, MemberRow | undefined>>();
+  const mergedOf = (groupId: string): Map<string, MemberRow | undefined> => {
+    let merged = byGroup.get(groupId);
+    if (merged === undefined) byGroup.set(groupId, (merged = new Map<string, MemberRow | undefined>()));
+    return merged;
+  };
+  for (const { groupId, remove } of changes) for (const memberId of remove) mergedOf(groupId).set(memberId, undefined);
+  for (const { groupId, add } of changes) for (const member of add) mergedOf(groupId).set(member.value, member);
   return byGroup;
 }
 
@@ -73,17 +78,39 @@ export class MembershipRepository implements MembershipStore {
     await this.addToGroups(integrationId, [{ groupId, members }], afterWrites);
   }
 
-  /**
-   * Adds memberships of several groups as one change: every group side, then every member side (rows of different
-   * groups share the member-side partitions, so they share transactions too), then each group settled. Each
-   * membership is written and settled in the same order as by `add`.
-   */
+  /** Adds memberships of several groups as one change (changeGroups). */
   async addToGroups(integrationId: string, adds: readonly GroupMembers[], afterWrites?: () => Promise<void>): Promise<void> {
-    const byGroup = mergeByGroup(adds, (member: MemberRow) => member.value);
+    await this.changeGroups(integrationId, adds.map(({ groupId, members }) => ({ groupId, add: members, remove: [] })), afterWrites);
+  }
+
+  /** Removes memberships: the group side, then the member side, then settles them. */
+  async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
+    await this.removeFromGroups(integrationId, [{ groupId, memberIds }]);
+  }
+
+  /** Removes memberships of several groups as one change (changeGroups). */
+  async removeFromGroups(integrationId: string, removes: readonly GroupMemberIds[]): Promise<void> {
+    await this.changeGroups(integrationId, removes.map(({ groupId, memberIds }) => ({ groupId, add: [], remove: memberIds })));
+  }
+
+  /**
+   * Removes and adds memberships of several groups as one change: every group side (a group's removals and additions
+   * in the same transactions), then every member side (rows of different groups share the member-side partitions, so
+   * they share transactions too), then each group settled once. A member both removed and added is added, as if the
+   * removals came first. `afterWrites` (a caller's checks that must follow both writes, such as whether each added
+   * member still exists) runs alongside the settling reads.
+   */
+  async changeGroups(integrationId: string, changes: readonly GroupMemberRows[], afterWrites?: () => Promise<void>): Promise<void> {
+    const byGroup = mergeChanges(changes);
     const groupSide: TransactionAction[] = [];
     const memberSide: TransactionAction[] = [];
     for (const [groupId, members] of byGroup) {
-      for (const member of members.values()) {
+      for (const [memberId, member] of members) {
+        if (member === undefined) {
+          groupSide.push(['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]);
+          memberSide.push(this.memberSideDelete(integrationId, groupId, memberId));
+          continue;
+        }
         const row: Record<string, unknown> = {
           partitionKey: groupPartition(integrationId, groupId),
           rowKey: encodeKey(member.value),
@@ -95,29 +122,14 @@ export class MembershipRepository implements MembershipStore {
         memberSide.push(this.memberSideUpsert(integrationId, groupId, member.value));
       }
     }
-    await submitChunked(this.table, groupSide);
-    await submitChunked(this.table, memberSide);
+    await submitIgnoringGone(this.table, groupSide);
+    await submitIgnoringGone(this.table, memberSide);
     await Promise.all([
-      forEachBounded([...byGroup], GROUPS_SETTLED_AT_ONCE, ([groupId, members]) => this.settle(integrationId, groupId, new Map([...members.keys()].map((memberId) => [memberId, true])))),
+      forEachBounded([...byGroup], GROUPS_SETTLED_AT_ONCE, ([groupId, members]) =>
+        this.settle(integrationId, groupId, new Map([...members].map(([memberId, member]) => [memberId, member !== undefined]))),
+      ),
       afterWrites?.(),
     ]);
-  }
-
-  /** Removes memberships: the group side, then the member side, then settles them. */
-  async remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void> {
-    await this.removeFromGroups(integrationId, [{ groupId, memberIds }]);
-  }
-
-  /** Removes memberships of several groups as one change, in the order of `remove` (member sides sharing transactions). */
-  async removeFromGroups(integrationId: string, removes: readonly GroupMemberIds[]): Promise<void> {
-    const byGroup = mergeByGroup(
-      removes.map(({ groupId, memberIds }) => ({ groupId, members: memberIds })),
-      (memberId: string) => memberId,
-    );
-    const pairs = [...byGroup].flatMap(([groupId, members]) => [...members.keys()].map((memberId) => [groupId, memberId] as const));
-    await deleteAllPresent(this.table, pairs.map(([groupId, memberId]) => ['delete', { partitionKey: groupPartition(integrationId, groupId), rowKey: encodeKey(memberId) }]));
-    await deleteAllPresent(this.table, pairs.map(([groupId, memberId]) => this.memberSideDelete(integrationId, groupId, memberId)));
-    await forEachBounded([...byGroup], GROUPS_SETTLED_AT_ONCE, ([groupId, members]) => this.settle(integrationId, groupId, new Map([...members.keys()].map((memberId) => [memberId, false]))));
   }
 
   async isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean> {
@@ -211,7 +223,7 @@ export class MembershipRepository implements MembershipStore {
       const deletes = differing.filter((memberId) => !present.has(memberId));
       await Promise.all([
         submitChunked(this.table, upserts.map((memberId) => this.memberSideUpsert(integrationId, groupId, memberId))),
-        deleteAllPresent(this.table, deletes.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId))),
+        submitIgnoringGone(this.table, deletes.map((memberId) => this.memberSideDelete(integrationId, groupId, memberId))),
       ]);
       pending = new Map(differing.map((memberId) => [memberId, present.has(memberId)]));
     }

@@ -66,15 +66,24 @@ export async function submitChunked(
   });
 }
 
-/** Batch deletes; a chunk that fails because a row is already gone (another writer deleted it) goes row by row, ignoring 404s. */
-export async function deleteAllPresent(table: TableClient, actions: TransactionAction[]): Promise<void> {
+/**
+ * Submits the actions as transactions, deletes of rows already gone allowed: a chunk that fails because a row it
+ * deletes is gone (another writer deleted it, or a retry) is written again as its other actions in one transaction
+ * and its deletes one by one, ignoring their 404s.
+ */
+export async function submitIgnoringGone(table: TableClient, actions: TransactionAction[]): Promise<void> {
   await submitChunked(table, actions, async (chunk, error) => {
     if (!isNotFound(error)) throw error;
-    await forEachBounded(chunk, 8, async (action) => {
-      const entity = action[1];
-      await table.deleteEntity(String(entity.partitionKey), String(entity.rowKey)).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
-    });
+    const others = chunk.filter(([kind]) => kind !== 'delete');
+    if (others.length > 0) await table.submitTransaction(others);
+    await forEachBounded(
+      chunk.filter(([kind]) => kind === 'delete'),
+      8,
+      async ([, entity]) => {
+        await table.deleteEntity(String(entity.partitionKey), String(entity.rowKey)).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+      },
+    );
   });
 }

@@ -96,6 +96,13 @@ export interface GroupMemberIds {
   readonly memberIds: readonly string[];
 }
 
+/** Members to remove from and add to one group, in a change of several groups. */
+export interface GroupMemberRows {
+  readonly groupId: string;
+  readonly add: readonly MemberRow[];
+  readonly remove: readonly string[];
+}
+
 /** Memberships of one integration's groups, idempotent in bulk, readable from either side. */
 export interface MembershipStore {
   /**
@@ -106,6 +113,11 @@ export interface MembershipStore {
   remove(integrationId: string, groupId: string, memberIds: string[]): Promise<void>;
   /** Removes from several groups as one change. */
   removeFromGroups(integrationId: string, removes: readonly GroupMemberIds[]): Promise<void>;
+  /**
+   * Removes from and adds to several groups as one change, each group's removals and additions written together (a
+   * member both removed and added ends added). `afterWrites` runs once both sides are written.
+   */
+  changeGroups(integrationId: string, changes: readonly GroupMemberRows[], afterWrites?: () => Promise<void>): Promise<void>;
   isMember(integrationId: string, groupId: string, memberId: string): Promise<boolean>;
   /** Which of these ids the group lists as members (a few queries, not the whole group). */
   membersAmong(integrationId: string, groupId: string, memberIds: string[]): Promise<Set<string>>;

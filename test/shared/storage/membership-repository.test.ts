@@ -107,6 +107,44 @@ describe('MembershipRepository', () => {
     expect(await repo.isMember('int1', group, members[130]!.value)).toBe(true);
   });
 
+  it('changes groups in one change: a group\'s removals and additions in one transaction a side and one settling read', async () => {
+    const [one, two] = [newId(), newId()];
+    const members = users(6);
+    const [kept, leaving, readded, , joining, joiningTwo] = members as [MemberRow, MemberRow, MemberRow, MemberRow, MemberRow, MemberRow];
+    await repo.add('int1', one, [kept, leaving, readded]);
+    await repo.add('int1', two, [kept]);
+    const { table, calls } = countTableCalls(tables.members, ['submitTransaction', 'listEntities', 'deleteEntity']);
+    const counted = new MembershipRepository(table);
+    await counted.changeGroups('int1', [
+      { groupId: one, add: [joining, readded], remove: [leaving.value, readded.value] },
+      { groupId: two, add: [joiningTwo], remove: [kept.value] },
+    ]);
+    expect(values((await allMembers('int1', one)).rows)).toEqual(values([kept, readded, joining]));
+    expect(values((await allMembers('int1', two)).rows)).toEqual([joiningTwo.value]);
+    for (const [member, groups] of [[kept, [one]], [leaving, []], [readded, [one]], [joining, [one]], [joiningTwo, [two]]] as const) {
+      expect(await repo.groupsOf('int1', member.value)).toEqual(groups);
+    }
+    // One group-side transaction per group, the member sides' in as many as their partitions (at most 4), and each
+    // group read back once: removals and additions were not written and settled apart.
+    expect(calls.submitTransaction).toBeLessThanOrEqual(2 + 4);
+    expect(calls.listEntities).toBe(2);
+    expect(calls.deleteEntity).toBe(0);
+  });
+
+  it('changes groups where a removed member is not there: the other writes still go in one transaction', async () => {
+    const group = newId();
+    const [present, stranger, joining] = users(3) as [MemberRow, MemberRow, MemberRow];
+    await repo.add('int1', group, [present]);
+    const { table, calls } = countTableCalls(tables.members, ['submitTransaction', 'deleteEntity']);
+    await new MembershipRepository(table).changeGroups('int1', [{ groupId: group, add: [joining], remove: [present.value, stranger.value] }]);
+    expect(values((await allMembers('int1', group)).rows)).toEqual([joining.value]);
+    expect(await repo.groupsOf('int1', present.value)).toEqual([]);
+    expect(await repo.groupsOf('int1', joining.value)).toEqual([group]);
+    // The group side's transaction failed on the stranger: its upsert went in one transaction, its deletes one by one.
+    expect(calls.deleteEntity).toBeGreaterThanOrEqual(2);
+    expect(calls.deleteEntity).toBeLessThanOrEqual(4);
+  });
+
   it('removeAll empties a large group on both sides and leaves other groups alone', async () => {
     const [group, other] = [newId(), newId()];
     const members = users(230);

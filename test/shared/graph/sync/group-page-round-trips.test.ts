@@ -3,30 +3,26 @@
 // to a transaction, and the seen stamps go in transactions of 100, whatever the page's size. Names stay unique per
 // source (a name taken, or given twice in the page, gets the Graph id appended), and the step run again changes nothing.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings } from '../../../../shared/config.js';
 import type { GraphClient, GraphObject } from '../../../../shared/graph/graph-client.js';
 import { parseStoredGraphSettings } from '../../../../shared/graph/graph-integration-settings.js';
 import { groupListStep } from '../../../../shared/graph/sync/group-steps.js';
 import { StepTally, type SyncContext } from '../../../../shared/graph/sync/sync-context.js';
 import { GraphSyncStateStore } from '../../../../shared/graph/sync/sync-state-store.js';
-import { LocalFileSecretStore } from '../../../../shared/secrets/local-file-secret-store.js';
-import { createServices, type Services } from '../../../../shared/services.js';
-import { startStorageProxy, type StorageProxy } from '../../../support/storage-proxy.js';
+import type { Services } from '../../../../shared/services.js';
+import { type ProxiedServices, startProxiedServices } from '../../../support/proxied-services.js';
+import type { StorageProxy } from '../../../support/storage-proxy.js';
 
 let proxy: StorageProxy;
 let services: Services;
+let proxied: ProxiedServices;
 
 beforeAll(async () => {
-  proxy = await startStorageProxy(String(process.env.AzureWebJobsStorage));
-  const secrets = new LocalFileSecretStore(join(await mkdtemp(join(tmpdir(), 'secrets-')), 'secrets.json'));
-  services = await createServices(parseSettings({ AzureWebJobsStorage: proxy.connectionString }), { tablePrefix: `t${randomBytes(5).toString('hex')}`, secrets, recordProvisioningLog: false });
+  proxied = await startProxiedServices();
+  ({ proxy, services } = proxied);
 });
 afterAll(async () => {
-  await proxy.close();
+  await proxied.close();
 });
 
 const guid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;

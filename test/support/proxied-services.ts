@@ -1,0 +1,32 @@
+// The services over fresh tables whose storage traffic goes through a recording proxy in front of Azurite
+// (storage-proxy.ts): what a test counting an operation's storage round trips needs.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSettings } from '../../shared/config.js';
+import { LocalFileSecretStore } from '../../shared/secrets/local-file-secret-store.js';
+import { createServices, type Services } from '../../shared/services.js';
+import { dropTables } from './fresh-tables.js';
+import { startStorageProxy, type StorageProxy } from './storage-proxy.js';
+
+export interface ProxiedServices {
+  readonly proxy: StorageProxy;
+  readonly services: Services;
+  /** Drops the tables and closes the proxy. */
+  close(): Promise<void>;
+}
+
+export async function startProxiedServices(): Promise<ProxiedServices> {
+  const proxy = await startStorageProxy(String(process.env.AzureWebJobsStorage));
+  const secrets = new LocalFileSecretStore(join(await mkdtemp(join(tmpdir(), 'secrets-')), 'secrets.json'));
+  const services = await createServices(parseSettings({ AzureWebJobsStorage: proxy.connectionString }), { tablePrefix: `t${randomBytes(5).toString('hex')}`, secrets, recordProvisioningLog: false });
+  return {
+    proxy,
+    services,
+    close: async () => {
+      await dropTables(services.tables);
+      await proxy.close();
+    },
+  };
+}
