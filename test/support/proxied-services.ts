@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { parseSettings } from '../../shared/config.js';
 import { LocalFileSecretStore } from '../../shared/secrets/local-file-secret-store.js';
 import { createServices, type Services } from '../../shared/services.js';
@@ -27,6 +28,32 @@ export async function startProxiedServices(): Promise<ProxiedServices> {
     close: async () => {
       await dropTables(services.tables);
       await proxy.close();
+    },
+  };
+}
+
+/**
+ * Starts the proxied services before the file's tests and closes them after: the returned object's `proxy` and
+ * `services` are there once the tests run.
+ */
+export function useProxiedServices(): Pick<ProxiedServices, 'proxy' | 'services'> {
+  let proxied: ProxiedServices | undefined;
+  beforeAll(async () => {
+    proxied = await startProxiedServices();
+  });
+  afterAll(async () => {
+    await proxied?.close();
+  });
+  const started = (): ProxiedServices => {
+    if (proxied === undefined) throw new Error('the proxied services are started before the tests run');
+    return proxied;
+  };
+  return {
+    get proxy() {
+      return started().proxy;
+    },
+    get services() {
+      return started().services;
     },
   };
 }

@@ -3,27 +3,15 @@
 // to a transaction, and the seen stamps go in transactions of 100, whatever the page's size. Names stay unique per
 // source (a name taken, or given twice in the page, gets the Graph id appended), and the step run again changes nothing.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphClient, GraphObject } from '../../../../shared/graph/graph-client.js';
 import { parseStoredGraphSettings } from '../../../../shared/graph/graph-integration-settings.js';
 import { groupListStep } from '../../../../shared/graph/sync/group-steps.js';
 import { StepTally, type SyncContext } from '../../../../shared/graph/sync/sync-context.js';
 import { GraphSyncStateStore } from '../../../../shared/graph/sync/sync-state-store.js';
-import type { Services } from '../../../../shared/services.js';
-import { type ProxiedServices, startProxiedServices } from '../../../support/proxied-services.js';
-import type { StorageProxy } from '../../../support/storage-proxy.js';
+import { useProxiedServices } from '../../../support/proxied-services.js';
 
-let proxy: StorageProxy;
-let services: Services;
-let proxied: ProxiedServices;
-
-beforeAll(async () => {
-  proxied = await startProxiedServices();
-  ({ proxy, services } = proxied);
-});
-afterAll(async () => {
-  await proxied.close();
-});
+const storage = useProxiedServices();
 
 const guid = (n: number): string => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const securityGroup = (n: number, displayName: string): GraphObject => ({ id: guid(n), displayName, groupTypes: [], securityEnabled: true, mailEnabled: false, onPremisesSecurityIdentifier: null });
@@ -39,17 +27,17 @@ function contextFor(integrationId: string, groups: GraphObject[]): SyncContext {
     redelivered: false,
     settings,
     client,
-    people: services.people,
-    groups: services.groups,
-    store: new GraphSyncStateStore(services.tables.syncruns, integrationId),
-    log: services.provisioningLog,
+    people: storage.services.people,
+    groups: storage.services.groups,
+    store: new GraphSyncStateStore(storage.services.tables.syncruns, integrationId),
+    log: storage.services.provisioningLog,
     now: () => new Date('2026-12-02T02:00:00Z'),
   };
 }
 
 async function namesOf(integrationId: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const group of services.groups.list(integrationId)) names.push(group.displayName);
+  for await (const group of storage.services.groups.list(integrationId)) names.push(group.displayName);
   return names.sort();
 }
 
@@ -58,19 +46,19 @@ describe('a page of Graph groups', () => {
     const integrationId = randomBytes(16).toString('hex');
     const groups = Array.from({ length: 120 }, (_, i) => securityGroup(100 + i, `Team ${i}`));
     const ctx = contextFor(integrationId, groups);
-    proxy.reset();
+    storage.proxy.reset();
     await groupListStep(ctx, { url: 'page' }, new StepTally());
-    const first = proxy.requests.filter((request) => !/Tables/.test(request));
+    const first = storage.proxy.requests.filter((request) => !/Tables/.test(request));
     // 2 queries (state rows, externalId index), 4 transactions of groups (30 groups of 3 rows each), 2 of seen stamps.
     expect(first.filter((request) => request.startsWith('GET'))).toHaveLength(2);
     expect(first.filter((request) => request.startsWith('POST') && request.includes('$batch'))).toHaveLength(6);
     expect(first).toHaveLength(8);
     expect(await namesOf(integrationId)).toHaveLength(120);
 
-    proxy.reset();
+    storage.proxy.reset();
     const tally = new StepTally();
     await groupListStep(ctx, { url: 'page' }, tally);
-    const again = proxy.requests;
+    const again = storage.proxy.requests;
     // The queries again, the 120 groups read 14 to a query (9), and the seen stamps: no group written.
     expect(again.filter((request) => request.startsWith('GET'))).toHaveLength(2 + 9);
     expect(again.filter((request) => request.includes('$batch'))).toHaveLength(2);
@@ -80,7 +68,7 @@ describe('a page of Graph groups', () => {
 
   it('gives a name taken, or given twice in the page, the Graph id, and keeps it so when run again', async () => {
     const integrationId = randomBytes(16).toString('hex');
-    await services.groups.create(integrationId, { displayName: 'Taken' }, []);
+    await storage.services.groups.create(integrationId, { displayName: 'Taken' }, []);
     const groups = [securityGroup(1, 'Taken'), securityGroup(2, 'Twice'), securityGroup(3, 'twice'), ...Array.from({ length: 40 }, (_, i) => securityGroup(10 + i, `Other ${i}`))];
     const ctx = contextFor(integrationId, groups);
     const tally = new StepTally();

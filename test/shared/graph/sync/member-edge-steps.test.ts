@@ -3,28 +3,16 @@
 // the state rows are read by key, never by an `or` of keys (a partition scan in Azure, and the state partition holds a
 // row per Graph user). The users who came and went end as Graph says, through groups nested at any depth, and a user
 // still in a group by another path stays.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphClient, GraphObject } from '../../../../shared/graph/graph-client.js';
 import { parseStoredGraphSettings } from '../../../../shared/graph/graph-integration-settings.js';
 import { memberEdgesStep } from '../../../../shared/graph/sync/member-edge-steps.js';
 import { StepTally, type SyncContext } from '../../../../shared/graph/sync/sync-context.js';
 import { type EdgeChange, GraphSyncStateStore } from '../../../../shared/graph/sync/sync-state-store.js';
 import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
-import type { Services } from '../../../../shared/services.js';
-import { type ProxiedServices, startProxiedServices } from '../../../support/proxied-services.js';
-import type { StorageProxy } from '../../../support/storage-proxy.js';
+import { useProxiedServices } from '../../../support/proxied-services.js';
 
-let proxy: StorageProxy;
-let services: Services;
-let proxied: ProxiedServices;
-
-beforeAll(async () => {
-  proxied = await startProxiedServices();
-  ({ proxy, services } = proxied);
-});
-afterAll(async () => {
-  await proxied.close();
-});
+const storage = useProxiedServices();
 
 const GROUPS = 16;
 const USERS = 48;
@@ -48,19 +36,19 @@ function memberOfClient(stillIn: Map<string, string[]>): GraphClient {
 
 describe('a memberEdges step', () => {
   it('writes each group’s removals and additions together and settles them with one read', async () => {
-    const integration = await services.integrations.create({ displayName: 'Edges', userProvisioning: 'matchOnly' }, 'https://h');
+    const integration = await storage.services.integrations.create({ displayName: 'Edges', userProvisioning: 'matchOnly' }, 'https://h');
     const source = { id: integration.id, userProvisioning: 'matchOnly' as const };
     const people = await Promise.all(
-      Array.from({ length: USERS }, (_, index) => services.people.createSource(source, { doc: { userName: `e${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
+      Array.from({ length: USERS }, (_, index) => storage.services.people.createSource(source, { doc: { userName: `e${index}@contoso.com` }, attributes: [{ path: 'userName', type: 'string' }], contentManager: {} })),
     );
     const personOf = (user: number): string => (people[user] as { id: string }).id;
-    const groups = await Promise.all(Array.from({ length: GROUPS }, (_, index) => services.groups.create(integration.id, { displayName: `Edge group ${index}` }, [])));
-    const store = new GraphSyncStateStore(services.tables.syncruns, integration.id);
+    const groups = await Promise.all(Array.from({ length: GROUPS }, (_, index) => storage.services.groups.create(integration.id, { displayName: `Edge group ${index}` }, [])));
+    const store = new GraphSyncStateStore(storage.services.tables.syncruns, integration.id);
     await store.markUsersSeen('run0', false, people.map((person, index) => ({ graphId: graphUser(index), personId: person.id })));
     await store.markGroupsSeen('run0', false, groups.map((group, index) => ({ graphId: graphGroup(index), groupId: group.id })));
     // Group 2n holds group 2n+1 (at any depth); every group starts with users 3g and 3g+1 as members.
     await store.journalChanges(groups.map((_, index) => ({ graphId: graphGroup(index), descendants: { ids: index % 2 === 0 ? [graphGroup(index + 1)] : [] } })));
-    await services.groups.changeMembersOfGroups(
+    await storage.services.groups.changeMembersOfGroups(
       integration.id,
       groups.map((group, index) => ({ groupId: group.id, add: [3 * index, 3 * index + 1].map((user) => ({ value: personOf(user), type: 'User' as const })), remove: [] })),
     );
@@ -80,15 +68,15 @@ describe('a memberEdges step', () => {
       redelivered: false,
       settings: parseStoredGraphSettings({ tenantId: guid(1), clientId: guid(2), groupSelection: { mode: 'all' } }),
       client: memberOfClient(stillIn),
-      people: services.people,
-      groups: services.groups,
+      people: storage.services.people,
+      groups: storage.services.groups,
       store,
-      log: services.provisioningLog,
+      log: storage.services.provisioningLog,
       now: () => new Date('2026-12-02T02:00:00Z'),
     };
 
     const groupSideWrites: string[] = [];
-    const members = services.tables.members as unknown as { submitTransaction: (actions: [string, { partitionKey: string }][]) => Promise<unknown> };
+    const members = storage.services.tables.members as unknown as { submitTransaction: (actions: [string, { partitionKey: string }][]) => Promise<unknown> };
     const submit = members.submitTransaction;
     members.submitTransaction = async function (this: unknown, actions) {
       const result = await submit.call(this, actions);
@@ -96,14 +84,14 @@ describe('a memberEdges step', () => {
       if (partition.startsWith('m|')) groupSideWrites.push(partition);
       return result;
     };
-    proxy.reset();
+    storage.proxy.reset();
     const tally = new StepTally();
     try {
       await memberEdgesStep(ctx, { groups: groups.map((group, index) => ({ g: graphGroup(index), id: group.id })) }, tally);
     } finally {
       members.submitTransaction = submit;
     }
-    const requests = proxy.requests.filter((request) => !/Tables/.test(request));
+    const requests = storage.proxy.requests.filter((request) => !/Tables/.test(request));
 
     for (const [index, group] of groups.entries()) {
       const expected = [3 * index + 1, 3 * index + 2];
@@ -112,10 +100,10 @@ describe('a memberEdges step', () => {
       // A user joining group 2n+1 joins group 2n, which holds it; one leaving 2n+1 leaves 2n only if Graph says so.
       if (index % 2 === 0) expected.push(3 * (index + 1) + 2);
       const members: string[] = [];
-      for await (const page of services.groups.members(integration.id, group.id)) members.push(...page.map((row) => row.value));
+      for await (const page of storage.services.groups.members(integration.id, group.id)) members.push(...page.map((row) => row.value));
       expect(members.sort(), `group ${index}`).toEqual(expected.map(personOf).sort());
     }
-    expect((await checkStorage(services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row')).toEqual([]);
+    expect((await checkStorage(storage.services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row')).toEqual([]);
 
     // State rows: the 16 groups' and the users' rows by key (one query more: the run's edge changes, a key range).
     const stateQueries = requests.filter((request) => request.startsWith('GET') && request.endsWith('syncruns()'));
