@@ -1,5 +1,5 @@
 // The Graph bench runs the sync's process with the V8 heap it gets on the Function App's instance, not the bench
-// machine's (docs/graph-bench.md, "What the resident set was"). Node sizes V8's heap from the memory its cgroup allows
+// machine's (docs/graph-bench.md, "Fifth pass"). Node sizes V8's heap from the memory its cgroup allows
 // (SetIsolateCreateParamsForNode: uv_get_constrained_memory), and V8 gives the old generation a quarter of that times
 // two on 64-bit without pointer compression (Heap::HeapSizeFromPhysicalMemory): 1,024 MB on the 2,048 MB Flex Consumption
 // instance `azd up` deploys by default, against 4,096 MB on a machine of 15 GB or more, where V8 lets the heap grow to
