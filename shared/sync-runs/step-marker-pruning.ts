@@ -8,10 +8,9 @@
 //
 // Run ids sort newest first by the time they were queued (sync-runs.ts), so the markers of runs queued before the
 // cut-off are one key range at the end of the markers: the query reads only those, never a recent run's.
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { isNotFound } from '../storage/storage-errors.js';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { SyncRunRecord } from '../storage/sync-run-repository.js';
-import { submitChunked } from '../storage/transactions.js';
+import { submitIgnoringGone } from '../storage/transactions.js';
 import { runIdClock } from './sync-runs.js';
 
 /** Days the markers of an ended run are kept (a late redelivery of one of its steps is dropped on the run's status anyway). */
@@ -66,14 +65,7 @@ export class StepMarkerPruner {
   }
 
   private async delete(integrationId: string, rowKeys: readonly string[]): Promise<void> {
-    const actions: TransactionAction[] = rowKeys.map((rowKey) => ['delete', { partitionKey: integrationId, rowKey }]);
     // Another instance pruning the same run deleted some rows first: that chunk is deleted row by row.
-    await submitChunked(this.table, actions, async (chunk) => {
-      for (const [, entity] of chunk) {
-        await this.table.deleteEntity(integrationId, String(entity.rowKey)).catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        });
-      }
-    });
+    await submitIgnoringGone(this.table, rowKeys.map((rowKey) => ['delete', { partitionKey: integrationId, rowKey }]));
   }
 }

@@ -11,14 +11,14 @@ import { createServices, type Services } from '../../shared/services.js';
 import { dropTables } from './fresh-tables.js';
 import { startStorageProxy, type StorageProxy } from './storage-proxy.js';
 
-export interface ProxiedServices {
+interface ProxiedServices {
   readonly proxy: StorageProxy;
   readonly services: Services;
   /** Drops the tables and closes the proxy. */
   close(): Promise<void>;
 }
 
-export async function startProxiedServices(): Promise<ProxiedServices> {
+async function startProxiedServices(): Promise<ProxiedServices> {
   const proxy = await startStorageProxy(String(process.env.AzureWebJobsStorage));
   const secrets = new LocalFileSecretStore(join(await mkdtemp(join(tmpdir(), 'secrets-')), 'secrets.json'));
   const services = await createServices(parseSettings({ AzureWebJobsStorage: proxy.connectionString }), { tablePrefix: `t${randomBytes(5).toString('hex')}`, secrets, recordProvisioningLog: false });

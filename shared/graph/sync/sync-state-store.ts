@@ -18,7 +18,7 @@
 // Every write is an upsert or a delete of a row the step names, so a step that runs again converges.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isNotFound } from '../../storage/storage-errors.js';
-import { forEachBounded, submitChunked } from '../../storage/transactions.js';
+import { forEachBounded, submitChunked, submitIgnoringGone } from '../../storage/transactions.js';
 import { type JournaledChange, journaledChangeOf, type JournalEntry, journalRows } from './membership-journal.js';
 
 export interface SyncState {
@@ -132,15 +132,8 @@ export class GraphSyncStateStore {
   }
 
   private async remove(rowKeys: readonly string[]): Promise<void> {
-    const actions: TransactionAction[] = rowKeys.map((rowKey) => ['delete', { partitionKey: this.partition, rowKey }]);
-    // A row deleted already (a step run again) fails its whole transaction: delete those one by one.
-    await submitChunked(this.table, actions, async (chunk) => {
-      for (const [, entity] of chunk) {
-        await this.table.deleteEntity(this.partition, String(entity.rowKey)).catch((error: unknown) => {
-          if (!isNotFound(error)) throw error;
-        });
-      }
-    });
+    // A row deleted already (a step run again) fails its whole transaction: those go one by one.
+    await submitIgnoringGone(this.table, rowKeys.map((rowKey) => ['delete', { partitionKey: this.partition, rowKey }]));
   }
 
   private async upsertAll(rows: readonly ({ rowKey: string } & Entity)[]): Promise<void> {
