@@ -12,14 +12,21 @@
 // The margin covers that lag and the clock difference between instances.
 import type { PersonRecord } from './model/person-record.js';
 import type { DepartureStore } from './model/stores.js';
+import { MEMBER_TRUST_MS } from './member-existence-cache.js';
 import { isVisible } from './user-view.js';
 
 /** Longest time between a departure's first record and its change's commit before the departure is recorded again. */
 export const MAX_DEPARTURE_LAG_MS = 60_000;
 /** How far before the trust window an add's read of the departures starts: the lag above plus clock differences. */
 export const DEPARTURE_MARGIN_MS = 5 * 60_000;
-/** Departures kept: older rows are outside every window, and their writers prune them. */
-const DEPARTURE_RETENTION_MS = 60 * 60_000;
+/**
+ * How far another instance's clock may run ahead of an add's without its prune taking rows the add's window needs. A
+ * pruning instance deletes rows older than its own now − DEPARTURE_RETENTION_MS; an add reads from its own
+ * now − MEMBER_TRUST_MS − DEPARTURE_MARGIN_MS.
+ */
+export const PRUNE_CLOCK_ALLOWANCE_MS = 55 * 60_000;
+/** Departures kept: older rows are outside every add's window, even one read by an instance whose clock runs behind. */
+export const DEPARTURE_RETENTION_MS = MEMBER_TRUST_MS + DEPARTURE_MARGIN_MS + PRUNE_CLOCK_ALLOWANCE_MS;
 /** At most one prune per instance in this time, of at most PRUNE_ROWS rows. */
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 const PRUNE_ROWS = 1000;

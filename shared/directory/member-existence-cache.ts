@@ -3,8 +3,13 @@
 // (member-departures.ts explains why that is safe); past that it reads the member again. An entry is only ever a
 // sighting: whoever saw the member in view remembers it with the time it began looking, never later.
 
-/** How long a sighting of a member in a view is trusted by member adds. */
-export const MEMBER_TRUST_MS = 10 * 60_000;
+/**
+ * How long a sighting of a member in a view is trusted by member adds: an hour, so that Entra's group adds trust the
+ * users its previous cycle (every ~40 minutes) provisioned, and a Graph full run's membership steps trust the users its
+ * users stage matched (the default shape's members stage ends about 30 minutes after them). The departures record keeps
+ * its rows long enough for this window (member-departures.ts, DEPARTURE_RETENTION_MS).
+ */
+export const MEMBER_TRUST_MS = 60 * 60_000;
 const MAX_ENTRIES = 200_000;
 
 export class MemberExistenceCache {
