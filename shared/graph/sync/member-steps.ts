@@ -25,6 +25,11 @@ import { findMatches } from './user-matching.js';
 export interface GroupRef {
   readonly g: string;
   readonly id: string;
+  /**
+   * A memberEdges step's group: the Graph groups nested in it whose direct members changed in the run, as the fan-out
+   * found them (so the step need not read the group's `g-` row again); absent when the fan-out left it to the step.
+   */
+  readonly r?: readonly string[];
 }
 
 export interface MembersPayload {
@@ -45,8 +50,18 @@ export interface MembersPayload {
 export const GROUPS_PER_MEMBERS_STEP = 8;
 export const GROUPS_PER_MEMBER_EDGES_STEP = 16;
 
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
 const isGroupRef = (value: unknown): value is GroupRef =>
-  typeof value === 'object' && value !== null && typeof (value as GroupRef).g === 'string' && typeof (value as GroupRef).id === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as GroupRef).g === 'string' &&
+  typeof (value as GroupRef).id === 'string' &&
+  ((value as GroupRef).r === undefined || isStringList((value as GroupRef).r));
+
+/** A group reference as a step carries it: its ids, and the nested groups that changed when known. */
+type GroupRefJson = { g: string; id: string; r?: string[] };
+const refOf = ({ g, id, r }: GroupRef): GroupRefJson => (r === undefined ? { g, id } : { g, id, r: [...r] });
 
 /** The groups and flag of a membership step's payload, in either shape; undefined when it is neither. */
 export function membershipPayloadOf(payload: unknown): MembersPayload | undefined {
@@ -54,14 +69,41 @@ export function membershipPayloadOf(payload: unknown): MembersPayload | undefine
   const { groups, matched } = payload as { groups?: unknown; matched?: unknown };
   const list: unknown[] = Array.isArray(groups) ? groups : [payload];
   if (list.length === 0 || !list.every(isGroupRef)) return undefined;
-  return { groups: list.map(({ g, id }) => ({ g, id })), ...(matched === true ? { matched: true } : {}) };
+  return { groups: list.map(refOf), ...(matched === true ? { matched: true } : {}) };
 }
 
 /** Steps of `kind` for these groups, `size` to a step. */
 export function membershipSteps(kind: 'members' | 'memberEdges', groups: readonly GroupRef[], size: number, extra: { matched?: true } = {}): SyncStepRequest[] {
   const steps: SyncStepRequest[] = [];
-  for (let index = 0; index < groups.length; index += size) steps.push({ kind, payload: { groups: groups.slice(index, index + size).map(({ g, id }) => ({ g, id })), ...extra } });
+  for (let index = 0; index < groups.length; index += size) steps.push({ kind, payload: { groups: groups.slice(index, index + size).map(refOf), ...extra } });
   return steps;
+}
+
+/**
+ * Nested groups a memberEdges step carries for its groups, at most: the fan-out's follow-ups are kept in its step
+ * marker (MAX_FOLLOW_UPS_JSON_CHARS) and each is one queue message. A group whose list would pass it is left to read
+ * its own `g-` row.
+ */
+export const CHANGED_NESTED_IDS_PER_STEP = 150;
+
+/**
+ * The fan-out's edges groups with the Graph groups nested in each whose direct members changed (`r`), while the
+ * step each falls in has room for them; in direct mode no group needs any.
+ */
+function withChangedNested(groups: readonly { ref: GroupRef; descendants: readonly string[] }[], changedEdges: ReadonlySet<string>, transitive: boolean): GroupRef[] {
+  const refs: GroupRef[] = [];
+  let room = 0;
+  for (const [index, { ref, descendants }] of groups.entries()) {
+    if (index % GROUPS_PER_MEMBER_EDGES_STEP === 0) room = CHANGED_NESTED_IDS_PER_STEP;
+    const changed = transitive ? descendants.filter((id) => id !== ref.g && changedEdges.has(id)) : [];
+    if (changed.length > room) {
+      refs.push(ref);
+      continue;
+    }
+    room -= changed.length;
+    refs.push({ ...ref, r: changed });
+  }
+  return refs;
 }
 
 /** One group's difference, worked out by a membership step before anything is written. */
@@ -247,13 +289,14 @@ export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Prom
   } else {
     const [plan, changed, page] = await Promise.all([ctx.store.getPlan(ctx.runId), ctx.store.changed(ctx.runId), ctx.store.groupsPage(payload.c)]);
     const whole: GroupRef[] = [];
-    const edges: GroupRef[] = [];
+    const edges: { ref: GroupRef; descendants: readonly string[] }[] = [];
     for (const row of page.rows) {
       const reach = reachOf(row.graphId, row.descendants, changed);
       if (plan.rematchAll === true || reach === 'whole') whole.push({ g: row.graphId, id: row.groupId });
-      else if (reach === 'edges') edges.push({ g: row.graphId, id: row.groupId });
+      else if (reach === 'edges') edges.push({ ref: { g: row.graphId, id: row.groupId }, descendants: row.descendants ?? [] });
     }
-    steps.push(...membershipSteps('members', whole, GROUPS_PER_MEMBERS_STEP), ...membershipSteps('memberEdges', edges, GROUPS_PER_MEMBER_EDGES_STEP));
+    const transitive = ctx.settings.membershipDepth === 'transitive';
+    steps.push(...membershipSteps('members', whole, GROUPS_PER_MEMBERS_STEP), ...membershipSteps('memberEdges', withChangedNested(edges, changed.edges, transitive), GROUPS_PER_MEMBER_EDGES_STEP));
     next = page.next;
   }
   if (next !== undefined) steps.push({ kind: 'fanOut', payload: { mode: payload.mode, c: next } });
