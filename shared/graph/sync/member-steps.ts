@@ -15,7 +15,7 @@ import { GraphRequestError } from '../graph-errors.js';
 import { listDirectMembers, listTransitiveUserMembers } from '../graph-directory-reader.js';
 import { userSelect } from '../graph-user-query.js';
 import { DRY_RUN_NEW_GROUP } from './group-steps.js';
-import { journalBeforeChanges, type JournalEntry, settleEarlierAttempts } from './membership-journal.js';
+import { type EarlierChanges, journalBeforeChanges, type JournalEntry, settleEarlierAttempts } from './membership-journal.js';
 import { RunReadOnce } from './run-read-once.js';
 import { logChange, type StepTally, type SyncContext } from './sync-context.js';
 import type { ChangedGroups, JournaledGroup } from './sync-state-store.js';
@@ -119,19 +119,24 @@ export interface GroupDifference {
  * Applies a step's differences (none in a dry run): journaled first, then written as one change, each changed group
  * recorded in the provisioning log. Counted and sampled in the tally in both.
  */
-async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], tally: StepTally): Promise<void> {
-  for (const { group, add, remove } of differences) {
-    tally.add('membershipsAdded', add.length);
-    tally.add('membershipsRemoved', remove.length);
-    if (add.length + remove.length > 0) tally.change(`group ${group.id}: add ${add.length} members, remove ${remove.length}`);
-  }
+async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], earlier: EarlierChanges, tally: StepTally): Promise<void> {
+  // What this attempt and any earlier one (a redelivery) changed in each group: counted, and journaled again.
+  const changed = differences.map(({ group, add, remove }) => {
+    const before = earlier.get(group.g);
+    earlier.delete(group.g);
+    return {
+      added: [...new Set([...(before?.added ?? []), ...add.map((member) => member.value)])],
+      removed: [...new Set([...(before?.removed ?? []), ...remove])],
+    };
+  });
+  for (const [index, { group }] of differences.entries()) countChanges(tally, group.id, changed[index] as (typeof changed)[number]);
   if (ctx.dryRun) return;
   await journalBeforeChanges(
     ctx,
-    differences.map(({ group, add, remove, descendants }) => ({
-      entry: { runId: ctx.runId, graphId: group.g, step, groupId: group.id, memberIds: [...add.map((member) => member.value), ...remove] },
-      ...(descendants === undefined ? {} : { descendants }),
-    })),
+    differences.map(({ group, descendants }, index) => {
+      const { added, removed } = changed[index] as (typeof changed)[number];
+      return { entry: { runId: ctx.runId, graphId: group.g, step, groupId: group.id, memberIds: [...added, ...removed], adds: added.length }, ...(descendants === undefined ? {} : { descendants }) };
+    }),
   );
   const changes: GroupMembersChange[] = differences.filter(({ add, remove }) => add.length + remove.length > 0).map(({ group, add, remove }) => ({ groupId: group.id, add, remove }));
   if (changes.length === 0) return;
@@ -157,7 +162,7 @@ export const MEMBERSHIPS_PER_CHANGE = 500;
  * one change per MEMBERSHIPS_PER_CHANGE memberships.
  */
 export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'], groups: readonly GroupRef[], work: (group: GroupRef) => Promise<GroupDifference | undefined>, tally: StepTally): Promise<void> {
-  await settleEarlierAttempts(ctx, groups.map((group) => group.g), step);
+  const earlier = await settleEarlierAttempts(ctx, groups.map((group) => group.g), step);
   let pending: GroupDifference[] = [];
   let memberships = 0;
   const window = GROUPS_READ_AT_ONCE[step];
@@ -166,7 +171,7 @@ export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'],
       if (difference === undefined) continue;
       const size = difference.add.length + difference.remove.length;
       if (pending.length > 0 && memberships + size > MEMBERSHIPS_PER_CHANGE) {
-        await applyDifferences(ctx, step, pending, tally);
+        await applyDifferences(ctx, step, pending, earlier, tally);
         pending = [];
         memberships = 0;
       }
@@ -174,7 +179,16 @@ export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'],
       memberships += size;
     }
   }
-  if (pending.length > 0) await applyDifferences(ctx, step, pending, tally);
+  if (pending.length > 0) await applyDifferences(ctx, step, pending, earlier, tally);
+  // Groups an earlier attempt changed and this one found nothing left to change in.
+  const ids = new Map(groups.map((group) => [group.g, group.id]));
+  for (const [graphId, before] of earlier) countChanges(tally, ids.get(graphId) ?? graphId, { added: [...before.added], removed: [...before.removed] });
+}
+
+function countChanges(tally: StepTally, groupId: string, { added, removed }: { readonly added: readonly string[]; readonly removed: readonly string[] }): void {
+  tally.add('membershipsAdded', added.length);
+  tally.add('membershipsRemoved', removed.length);
+  if (added.length + removed.length > 0) tally.change(`group ${groupId}: add ${added.length} members, remove ${removed.length}`);
 }
 
 export interface FanOutPayload {

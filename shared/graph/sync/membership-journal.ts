@@ -8,7 +8,12 @@
 //   - a run's start settles what a run that failed left (journalPageExcept, the `settleJournal` steps);
 //   - a run that ends deletes its own journal with its other scratch rows (every step of it completed, so settled).
 // Settling is the membership protocol's own settle: safe beside any concurrent change of the same memberships.
+// The journal also keeps the run's report true: a redelivered step finds less to change than its earlier attempt
+// (which may have written it all), so it counts, for each group, the members added and removed by either attempt, and
+// journals them all again for a later redelivery.
 //   RowKey `j-<run id>-<graph group id>-<m|e>-<n>`   groupId: our group   memberIds: JSON array of person ids
+//                                                    adds: how many of this row's ids lead as added (the rest removed;
+//                                                    absent in rows of earlier versions: not known)
 import { MAX_STRING_PROPERTY_CHARS } from '../../storage/entity-limits.js';
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import type { SyncContext } from './sync-context.js';
@@ -21,18 +26,27 @@ export interface JournalEntry {
   readonly step: 'm' | 'e';
   /** Our group. */
   readonly groupId: string;
+  /** The members to add, then the members to remove. */
   readonly memberIds: readonly string[];
+  /** How many of memberIds lead as added. */
+  readonly adds: number;
 }
 
-export type JournaledChange = Pick<JournalEntry, 'groupId' | 'memberIds'>;
+export interface JournaledChange extends Pick<JournalEntry, 'groupId' | 'memberIds'> {
+  /** The row's added and removed members; undefined in a row of an earlier version, which did not tell them apart. */
+  readonly split?: { readonly added: readonly string[]; readonly removed: readonly string[] };
+}
 
 /** The entry's rows: its member ids split so that each row's list fits one string property. */
-export function journalRows(entry: JournalEntry): { rowKey: string; groupId: string; memberIds: string }[] {
-  const rows: { rowKey: string; groupId: string; memberIds: string }[] = [];
+export function journalRows(entry: JournalEntry): { rowKey: string; groupId: string; memberIds: string; adds: number }[] {
+  const rows: { rowKey: string; groupId: string; memberIds: string; adds: number }[] = [];
   let chunk: string[] = [];
   let chars = 2;
+  let written = 0;
   const flush = (): void => {
-    rows.push({ rowKey: `j-${entry.runId}-${entry.graphId}-${entry.step}-${rows.length}`, groupId: entry.groupId, memberIds: JSON.stringify(chunk) });
+    const adds = Math.max(0, Math.min(chunk.length, entry.adds - written));
+    rows.push({ rowKey: `j-${entry.runId}-${entry.graphId}-${entry.step}-${rows.length}`, groupId: entry.groupId, memberIds: JSON.stringify(chunk), adds });
+    written += chunk.length;
     chunk = [];
     chars = 2;
   };
@@ -56,8 +70,13 @@ export function journaledChangeOf(row: Record<string, unknown>): JournaledChange
     return undefined;
   }
   if (!Array.isArray(memberIds) || !memberIds.every((id) => typeof id === 'string')) return undefined;
-  return { groupId: row.groupId, memberIds };
+  const adds = row.adds;
+  if (typeof adds !== 'number' || !Number.isInteger(adds) || adds < 0 || adds > memberIds.length) return { groupId: row.groupId, memberIds };
+  return { groupId: row.groupId, memberIds, split: { added: memberIds.slice(0, adds), removed: memberIds.slice(adds) } };
 }
+
+/** What earlier attempts of a step added to and removed from each group (by Graph group id), as their journal says. */
+export type EarlierChanges = Map<string, { readonly added: Set<string>; readonly removed: Set<string> }>;
 
 /** Settles the memberships the entries name (several groups at once, a few members' reads each). */
 async function settle(ctx: SyncContext, entries: readonly JournaledChange[]): Promise<void> {
@@ -66,12 +85,22 @@ async function settle(ctx: SyncContext, entries: readonly JournaledChange[]): Pr
 
 /**
  * Before a membership step does its work again (a redelivery): settles what its earlier attempts recorded for these
- * groups. A first delivery has nothing recorded and reads nothing.
+ * groups, and answers what they added and removed (a group whose rows do not tell is left out). A first delivery has
+ * nothing recorded and reads nothing.
  */
-export async function settleEarlierAttempts(ctx: SyncContext, graphIds: readonly string[], step: JournalEntry['step']): Promise<void> {
-  if (!ctx.redelivered || ctx.dryRun) return;
+export async function settleEarlierAttempts(ctx: SyncContext, graphIds: readonly string[], step: JournalEntry['step']): Promise<EarlierChanges> {
+  const earlier: EarlierChanges = new Map();
+  if (!ctx.redelivered || ctx.dryRun) return earlier;
   const entries = await Promise.all(graphIds.map((graphId) => ctx.store.journalOf(ctx.runId, graphId, step)));
   await settle(ctx, entries.flat().map(({ entry }) => entry));
+  for (const [index, rows] of entries.entries()) {
+    if (rows.length === 0 || rows.some(({ entry }) => entry.split === undefined)) continue;
+    earlier.set(graphIds[index] as string, {
+      added: new Set(rows.flatMap(({ entry }) => entry.split?.added ?? [])),
+      removed: new Set(rows.flatMap(({ entry }) => entry.split?.removed ?? [])),
+    });
+  }
+  return earlier;
 }
 
 /**

@@ -117,9 +117,9 @@ describe('the sweep of a failed run’s journal', () => {
     const kinds = async (): Promise<string[]> => ((await checkStorage(services.tables)).problems as { kind: string }[]).map((problem) => problem.kind).filter((kind) => kind !== 'orphan-catalog-row');
     expect(await kinds()).toEqual(Array.from({ length: 45 }, () => 'missing-member-side-row'));
     const failed = contextFor(integration.id, 'failedRun');
-    await failed.store.journalChanges(groups.map((group, index) => ({ graphId: `graph-${index}`, entry: { runId: 'failedRun', graphId: `graph-${index}`, step: 'm', groupId: group.id, memberIds: [people[index]!.id] } })));
+    await failed.store.journalChanges(groups.map((group, index) => ({ graphId: `graph-${index}`, entry: { runId: 'failedRun', graphId: `graph-${index}`, step: 'm', groupId: group.id, memberIds: [people[index]!.id], adds: 1 } })));
     const next = contextFor(integration.id, 'nextRun');
-    await next.store.journalChanges([{ graphId: 'graph-own', entry: { runId: 'nextRun', graphId: 'graph-own', step: 'm', groupId: groups[0]!.id, memberIds: [people[0]!.id] } }]);
+    await next.store.journalChanges([{ graphId: 'graph-own', entry: { runId: 'nextRun', graphId: 'graph-own', step: 'm', groupId: groups[0]!.id, memberIds: [people[0]!.id], adds: 1 } }]);
     expect(await next.store.hasJournalExcept('nextRun')).toBe(true);
 
     let steps = 0;

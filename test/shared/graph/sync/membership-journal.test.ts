@@ -4,7 +4,7 @@
 // transactions of the integration for a while, then checks the whole storage: every membership has both sides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
-import { journalRows } from '../../../../shared/graph/sync/membership-journal.js';
+import { journaledChangeOf, journalRows } from '../../../../shared/graph/sync/membership-journal.js';
 import { MAX_STRING_PROPERTY_CHARS } from '../../../../shared/storage/entity-limits.js';
 import { E2E_TIMEOUT_MS, type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
 
@@ -49,23 +49,30 @@ async function membershipProblems(): Promise<unknown[]> {
 
 describe('a membership step cut short between the two sides', { timeout: E2E_TIMEOUT_MS }, () => {
   it('is settled by its own retry: a members step of a full run', async () => {
+    const uninterrupted = await t.run(await t.createIntegration());
     const id = await t.createIntegration();
     const fault = failMemberSide(id, 2);
     const report = await t.run(id).finally(fault.stop);
     expect(fault.failed()).toBe(2);
     expect(report.status).toBe('succeeded');
     expect(await membershipProblems()).toEqual([]);
+    // The retry found the group sides already written; the report still counts what its first attempt added.
+    expect(report.counts.membershipsAdded).toBeGreaterThan(0);
+    expect(report.counts.membershipsAdded).toBe(uninterrupted.counts.membershipsAdded);
   });
 
   it('is settled by its own retry: a memberEdges step of a delta run', async () => {
-    const id = await t.createIntegration();
-    expect(await t.run(id)).toMatchObject({ status: 'succeeded', kind: 'full' });
+    const [id, other] = [await t.createIntegration(), await t.createIntegration()];
+    for (const each of [id, other]) expect(await t.run(each)).toMatchObject({ status: 'succeeded', kind: 'full' });
     const { tenant, users, groups } = t.sample;
     tenant.addMember(groups['COMMS-Level3'], users.erin);
+    const uninterrupted = await t.run(other);
     const fault = failMemberSide(id, 1);
     const report = await t.run(id).finally(fault.stop);
     expect(fault.failed()).toBe(1);
     expect(report).toMatchObject({ status: 'succeeded', kind: 'delta' });
+    expect(report.counts.membershipsAdded).toBeGreaterThan(0);
+    expect(report.counts).toMatchObject({ membershipsAdded: uninterrupted.counts.membershipsAdded, membershipsRemoved: uninterrupted.counts.membershipsRemoved });
     expect((await t.snapshot(id)).groups['COMMS-Level2']?.members).toContain('erin@contoso.example');
     expect(await membershipProblems()).toEqual([]);
     tenant.removeMember(groups['COMMS-Level3'], users.erin);
@@ -94,10 +101,21 @@ describe('a membership step cut short between the two sides', { timeout: E2E_TIM
 describe('journal rows', () => {
   it('split a large change so that each row’s list fits one string property, and keep every id once', () => {
     const memberIds = Array.from({ length: 5_000 }, (_, index) => index.toString(16).padStart(32, '0'));
-    const rows = journalRows({ runId: 'run1', graphId: 'a1b2-c3', step: 'm', groupId: 'group1', memberIds });
+    const rows = journalRows({ runId: 'run1', graphId: 'a1b2-c3', step: 'm', groupId: 'group1', memberIds, adds: 3_000 });
     expect(rows.length).toBeGreaterThan(4);
     for (const row of rows) expect(row.memberIds.length).toBeLessThanOrEqual(MAX_STRING_PROPERTY_CHARS);
     expect(rows.flatMap((row) => JSON.parse(row.memberIds) as string[])).toEqual(memberIds);
     expect(rows.map((row) => row.rowKey)).toEqual(rows.map((_, index) => `j-run1-a1b2-c3-m-${index}`));
+    // Read back, the rows tell the 3,000 added from the 2,000 removed, whichever row the boundary falls in.
+    const read = rows.map((row) => journaledChangeOf(row));
+    expect(read.flatMap((entry) => entry?.split?.added ?? [])).toEqual(memberIds.slice(0, 3_000));
+    expect(read.flatMap((entry) => entry?.split?.removed ?? [])).toEqual(memberIds.slice(3_000));
+  });
+
+  it('of an earlier version (no count of adds) are settled but not told apart', () => {
+    const row = { rowKey: 'j-run1-g-m-0', groupId: 'group1', memberIds: JSON.stringify(['a', 'b']) };
+    expect(journaledChangeOf(row)).toEqual({ groupId: 'group1', memberIds: ['a', 'b'] });
+    expect(journaledChangeOf({ ...row, adds: 3 })?.split).toBeUndefined();
+    expect(journaledChangeOf({ ...row, adds: 1 })?.split).toEqual({ added: ['a'], removed: ['b'] });
   });
 });
