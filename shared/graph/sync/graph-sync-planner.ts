@@ -85,6 +85,18 @@ function payloadOf<T>(step: SyncStep, required: readonly string[]): T {
  */
 const CONFIG_MAX_AGE_MS = AUTH_CACHE_MS;
 
+/**
+ * A redelivered step's answer with each counter its earlier delivery recorded before writing raised to that count: the
+ * earlier delivery may have written what it counted, and then this one finds less to change (a users page whose
+ * documents are written counts none of them).
+ */
+export function withEarlierCounts(result: SyncStepResult, earlier: Readonly<Record<string, number>> | undefined): SyncStepResult {
+  if (earlier === undefined) return result;
+  const counters: Record<string, number> = { ...result.counters };
+  for (const [name, value] of Object.entries(earlier)) counters[name] = Math.max(value, counters[name] ?? 0);
+  return { ...result, counters };
+}
+
 function membershipPayload(step: SyncStep): MembersPayload {
   const payload = membershipPayloadOf(step.payload);
   if (payload === undefined) throw new SyncStepFailedError(`The "${step.kind}" step has a payload this version cannot read.`);
@@ -123,6 +135,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
     const ctx: SyncContext = {
       integrationId: run.integrationId,
       runId: run.runId,
+      stepId: step.id,
       dryRun: run.dryRun,
       redelivered: step.dequeueCount > 1,
       settings,
@@ -134,9 +147,12 @@ export class GraphSyncPlanner implements SyncStepHandler {
       now: this.now,
     };
     const tally = new StepTally();
+    // What an earlier delivery recorded before its writes (only a redelivery looks).
+    const earlier = ctx.redelivered && !ctx.dryRun ? ctx.store.stepCountsOf(run.runId, step.id) : Promise.resolve(undefined);
+    earlier.catch(() => undefined);
+    let answer: StepAnswer;
     try {
-      const answer = await this.dispatch(ctx, run, step, tally);
-      return tally.result(answer);
+      answer = await this.dispatch(ctx, run, step, tally);
     } catch (error) {
       // A permission or credential Graph refuses will be refused on every try: the run fails now, saying which.
       if (error instanceof GraphPermissionError) throw new SyncStepFailedError(error.message, error.requestId);
@@ -148,6 +164,7 @@ export class GraphSyncPlanner implements SyncStepHandler {
       tally.add('throttledWaitMs', Math.round(counters.throttledWaitInMs));
       await deps.provisioningLog.flush();
     }
+    return withEarlierCounts(tally.result(answer), await earlier);
   }
 
   /**

@@ -14,6 +14,8 @@ import type { GraphSyncStateStore } from './sync-state-store.js';
 export interface SyncContext {
   readonly integrationId: string;
   readonly runId: string;
+  /** The step's id within its run (what it records for a redelivery is kept under it). */
+  readonly stepId: string;
   readonly dryRun: boolean;
   /** The step was delivered before and did not finish (membership-journal.ts). */
   readonly redelivered: boolean;

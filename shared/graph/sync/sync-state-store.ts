@@ -12,6 +12,8 @@
 //   RowKey `e-<run id>-<group>-<user>`    a user added to or removed from a group's direct members in a delta run
 //                                         (members@delta), the last word of the round
 //   RowKey `d-<run id>-<u|g>-<graph id>`  what a dry run saw (a dry run writes no `u-`/`g-` rows)
+//   RowKey `t-<run id>-<step id>`         the counts a step recorded before its first write (a redelivery reports
+//                                         the larger of them and its own: planner, withEarlierCounts)
 //   RowKey `j-<run id>-<graph group id>-<m|e>-<n>`  the journal of a membership step's change: our group and the members
 //                                         it is about to add or remove, written before either side of their
 //                                         memberships (membership-journal.ts)
@@ -296,6 +298,25 @@ export class GraphSyncStateStore {
     });
   }
 
+  /** Records what a step is about to change (its counters so far), before its first write. */
+  async recordStepCounts(runId: string, stepId: string, counters: Readonly<Record<string, number>>): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: this.partition, rowKey: `t-${runId}-${stepId}`, counters: JSON.stringify(counters) }, 'Replace');
+  }
+
+  /** What an earlier delivery of the step recorded, if it got that far. */
+  async stepCountsOf(runId: string, stepId: string): Promise<Record<string, number> | undefined> {
+    const row = await this.read(`t-${runId}-${stepId}`);
+    if (typeof row?.counters !== 'string') return undefined;
+    let counters: unknown;
+    try {
+      counters = JSON.parse(row.counters);
+    } catch {
+      return undefined;
+    }
+    if (typeof counters !== 'object' || counters === null) return undefined;
+    return Object.fromEntries(Object.entries(counters).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  }
+
   async deleteRows(rowKeys: readonly string[]): Promise<void> {
     await this.remove(rowKeys);
   }
@@ -379,7 +400,7 @@ export class GraphSyncStateStore {
   /** Deletes one page of the run's scratch rows (changed groups, what a dry run saw, its journal: every change it made is settled by now); true when none are left. The plan stays (one small row per run). */
   async deleteRunRows(runId: string): Promise<boolean> {
     const keys: string[] = [];
-    for (const prefix of [`c-${runId}-`, `d-${runId}-`, `e-${runId}-`, `j-${runId}-`]) {
+    for (const prefix of [`c-${runId}-`, `d-${runId}-`, `e-${runId}-`, `j-${runId}-`, `t-${runId}-`]) {
       const page = await this.page(`RowKey ge '${prefix}' and RowKey lt '${prefix}~'`, undefined);
       keys.push(...page.rows.map((row) => String(row.rowKey)));
     }

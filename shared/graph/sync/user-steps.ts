@@ -119,12 +119,14 @@ async function matchUsers(ctx: SyncContext, users: readonly GraphObject[], previ
   });
 }
 
-/**
- * The matched users' documents that differ from what their people hold, written together: each person as its match
- * read it, so nothing is read twice, in transactions grouped by partition (PersonDirectory.setSources; a person that
- * changed since its match is re-read and written alone). Unmatched users are counted and listed.
- */
-async function writeDocuments(ctx: SyncContext, matches: readonly UserMatch[], tally: StepTally): Promise<void> {
+interface DocumentWrites {
+  readonly writes: { person: PersonRecord; change: SourceChange }[];
+  /** The people given this source's document for the first time. */
+  readonly created: Set<string>;
+}
+
+/** The matched users' documents that differ from what their people hold, counted; unmatched users counted and listed. */
+function documentsToWrite(ctx: SyncContext, matches: readonly UserMatch[], tally: StepTally): DocumentWrites {
   const writes: { person: PersonRecord; change: SourceChange }[] = [];
   const created = new Set<string>();
   for (const { user, graphId, person } of matches) {
@@ -142,6 +144,14 @@ async function writeDocuments(ctx: SyncContext, matches: readonly UserMatch[], t
     writes.push({ person, change });
     if (before === undefined) created.add(person.id);
   }
+  return { writes, created };
+}
+
+/**
+ * The documents written together: each person as its match read it, so nothing is read twice, in transactions grouped
+ * by partition (PersonDirectory.setSources; a person that changed since its match is re-read and written alone).
+ */
+async function writeDocuments(ctx: SyncContext, { writes, created }: DocumentWrites): Promise<void> {
   if (ctx.dryRun || writes.length === 0) return;
   await ctx.people.setSources(ctx.integrationId, writes, (person) => {
     logChange(ctx, { operation: created.has(person.id) ? 'create' : 'update', resourceType: 'User', resourceId: person.id });
@@ -150,17 +160,20 @@ async function writeDocuments(ctx: SyncContext, matches: readonly UserMatch[], t
 
 /**
  * A page of users: all matched first, then every user that moved leaves its previous person, then the documents are
- * written, so two users that swap people in one page never clear what the other wrote. Answers whether any user now
- * matches someone it did not match before.
+ * written, so two users that swap people in one page never clear what the other wrote. What the page is about to
+ * change is counted and recorded before the first write (a redelivery finds the documents written and would count
+ * none of them). Answers whether any user now matches someone it did not match before.
  */
 async function syncUsers(ctx: SyncContext, users: readonly GraphObject[], tally: StepTally, leaveWhenUnmatched: boolean, previousMatches: PreviousMatches): Promise<boolean> {
   const previous = await previousMatches(users.map((user) => String(user.id)));
   const matches = await matchUsers(ctx, users, previous, leaveWhenUnmatched);
   tally.add('usersSeen', matches.length);
   const moved = matches.filter((match) => match.leaves !== undefined);
+  const documents = documentsToWrite(ctx, matches, tally);
+  if (!ctx.dryRun && moved.length + documents.writes.length > 0) await ctx.store.recordStepCounts(ctx.runId, ctx.stepId, tally.counters);
   await forEachBounded(moved, USER_PARALLELISM, (match) => leavePerson(ctx, match.leaves as string, match.graphId, tally));
   if (!ctx.dryRun) await ctx.store.deleteUsers(moved.map((match) => match.graphId));
-  await writeDocuments(ctx, matches, tally);
+  await writeDocuments(ctx, documents);
   const matched = matches.flatMap((match) => (match.person === undefined ? [] : [{ graphId: match.graphId, personId: match.person.id }]));
   await ctx.store.markUsersSeen(ctx.runId, ctx.dryRun, matched);
   return matches.some((match) => match.newMatch);

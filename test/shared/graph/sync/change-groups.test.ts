@@ -36,6 +36,7 @@ function contextFor(integrationId: string, runId = 'run1'): SyncContext {
   return {
     integrationId,
     runId,
+    stepId: 'step1',
     dryRun: false,
     redelivered: false,
     settings: parseStoredGraphSettings({ tenantId: guid(1), clientId: guid(2), groupSelection: { mode: 'all' } }),

@@ -23,6 +23,7 @@ function contextFor(integrationId: string, groups: GraphObject[]): SyncContext {
   return {
     integrationId,
     runId: 'run1',
+    stepId: 'step1',
     dryRun: false,
     redelivered: false,
     settings,

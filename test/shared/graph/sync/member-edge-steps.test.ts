@@ -66,6 +66,7 @@ async function edgesScenario() {
   const ctx: SyncContext = {
     integrationId: integration.id,
     runId: 'run1',
+    stepId: 'step1',
     dryRun: false,
     redelivered: false,
     settings: parseStoredGraphSettings({ tenantId: guid(1), clientId: guid(2), groupSelection: { mode: 'all' } }),

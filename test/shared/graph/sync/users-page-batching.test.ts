@@ -61,6 +61,7 @@ function contextOf(integrationId: string, runId: string, wrap: (directory: Perso
   return {
     integrationId,
     runId,
+    stepId: 'step1',
     dryRun: false,
     redelivered: false,
     settings,
@@ -134,10 +135,12 @@ describe('a page of users', { timeout: 180_000 }, () => {
       batch: transactions,
       'syncruns query': 2, // every `u-` row of the integration: those this run stamped, and the others
       'attributes write': 1, // the catalog, once for the page
+      'syncruns write': 1, // the page's counts, recorded before its first write (a redelivery reports them)
     });
     expect(await storageProblems()).toEqual([]);
 
-    // The page again, in a new run: every document is as it was, so only the `u-` rows are written.
+    // The page again, in a new run: every document is as it was, so only the `u-` rows are written (no counts either:
+    // nothing to change).
     proxy.reset();
     await runPage(contextOf(integrationId, 'run2'));
     expect(callsByKind()).toEqual({ 'people query': matchQueries, batch: Math.ceil(USERS / 100), 'syncruns query': 2 });
