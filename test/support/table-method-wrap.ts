@@ -30,3 +30,28 @@ export function countTableCalls<M extends string>(table: TableClient, methods: r
   });
   return { table: counted, calls };
 }
+
+type TransactionActions = [string, { partitionKey: string; rowKey: string }][];
+
+/**
+ * Fails the transactions of a running service's own table client (patched in place, so every writer sharing it is
+ * affected) that `matches` picks: `times` of them, or every one until `stop()`. The others are written as usual.
+ */
+export function failTransactions(table: TableClient, matches: (actions: TransactionActions) => boolean, message: string, times = Number.POSITIVE_INFINITY): { failed: () => number; stop: () => void } {
+  const client = table as unknown as { submitTransaction: (actions: TransactionActions) => Promise<unknown> };
+  const original = client.submitTransaction;
+  let failed = 0;
+  client.submitTransaction = async function (this: unknown, actions: TransactionActions) {
+    if (failed < times && matches(actions)) {
+      failed++;
+      throw new Error(message);
+    }
+    return original.call(this, actions);
+  };
+  return {
+    failed: () => failed,
+    stop: () => {
+      client.submitTransaction = original;
+    },
+  };
+}

@@ -1,7 +1,7 @@
 // The Graph sync end to end for tests: the real planner on the real run machinery (admin route, queue on Azurite,
 // queue function run by the local queue host), the real Graph client and credential against the Graph fake (msw),
 // and the directory's services of a fresh test host. A clock the test moves; Graph waits recorded, never slept.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ImportRow } from '../../../../shared/directory/user-import-parser.js';
 import { GraphSyncPlanner, type GraphSyncPlannerOptions } from '../../../../shared/graph/sync/graph-sync-planner.js';
 import { graphSyncDependencies } from '../../../../shared/graph/sync/install.js';
@@ -56,6 +56,25 @@ export interface GraphSyncTestOptions {
 export const E2E_TIMEOUT_MS = 180_000;
 
 export const SAMPLE_UPNS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((name) => `${name}@contoso.example`);
+
+/**
+ * A Graph sync test for the file's tests: started before them with these Content Manager users imported (names of
+ * the sample tenant's users), closed after them. Call the answer inside a test.
+ */
+export function useGraphSyncTest(contentManagerUsers: readonly string[]): () => GraphSyncTest {
+  let test: GraphSyncTest | undefined;
+  beforeAll(async () => {
+    test = await startGraphSyncTest();
+    await test.importUsers(sampleContentManagerUsers(contentManagerUsers));
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+  return () => {
+    if (test === undefined) throw new Error('the Graph sync test has not started');
+    return test;
+  };
+}
 
 export async function startGraphSyncTest(options: GraphSyncTestOptions = {}): Promise<GraphSyncTest> {
   let clock = new Date('2026-12-02T02:00:00Z');

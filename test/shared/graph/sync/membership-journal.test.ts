@@ -2,57 +2,33 @@
 // member side not): its retry compares Graph with the group side, which already holds the change, so without the
 // journal (membership-journal.ts) nothing would ever write the missing member side. Each case fails the member-side
 // transactions of the integration for a while, then checks the whole storage: every membership has both sides.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkStorage } from '../../../../shared/maintenance/storage-checker.js';
 import { journaledChangeOf, journalRows } from '../../../../shared/graph/sync/membership-journal.js';
 import { MAX_STRING_PROPERTY_CHARS } from '../../../../shared/storage/entity-limits.js';
-import { E2E_TIMEOUT_MS, type GraphSyncTest, sampleContentManagerUsers, startGraphSyncTest } from './graph-sync-harness.js';
+import { failTransactions } from '../../../support/table-method-wrap.js';
+import { E2E_TIMEOUT_MS, useGraphSyncTest } from './graph-sync-harness.js';
 
-let t: GraphSyncTest;
-beforeAll(async () => {
-  t = await startGraphSyncTest();
-  await t.importUsers(sampleContentManagerUsers(['alice', 'bob', 'carol', 'dave', 'erin']));
-});
-afterAll(async () => {
-  await t.close();
-});
-
-type Action = [string, { partitionKey: string }];
+const sync = useGraphSyncTest(['alice', 'bob', 'carol', 'dave', 'erin']);
 
 /**
  * Fails the member-side transactions (`u|<integration>|…`) of the integration: `times` of them, or every one until
  * the answer's `stop()`. The group side and everything else are written as usual.
  */
-function failMemberSide(integrationId: string, times = Number.POSITIVE_INFINITY): { failed: () => number; stop: () => void } {
-  const members = t.harness.host.services.tables.members as unknown as { submitTransaction: (actions: Action[]) => Promise<unknown> };
-  const original = members.submitTransaction;
-  let failed = 0;
-  members.submitTransaction = async function (this: unknown, actions: Action[]) {
-    if (failed < times && actions[0]?.[1].partitionKey.startsWith(`u|${integrationId}|`)) {
-      failed++;
-      throw new Error('the member side could not be written');
-    }
-    return original.call(this, actions);
-  };
-  return {
-    failed: () => failed,
-    stop: () => {
-      members.submitTransaction = original;
-    },
-  };
-}
+const failMemberSide = (integrationId: string, times?: number): { failed: () => number; stop: () => void } =>
+  failTransactions(sync().harness.host.services.tables.members, (actions) => actions[0]?.[1].partitionKey.startsWith(`u|${integrationId}|`) === true, 'the member side could not be written', times);
 
 /** What the storage checker finds about memberships (both sides) and the integrations' groups. */
 async function membershipProblems(): Promise<unknown[]> {
-  return (await checkStorage(t.harness.host.services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row');
+  return (await checkStorage(sync().harness.host.services.tables)).problems.filter((problem) => problem.kind !== 'orphan-catalog-row');
 }
 
 describe('a membership step cut short between the two sides', { timeout: E2E_TIMEOUT_MS }, () => {
   it('is settled by its own retry: a members step of a full run', async () => {
-    const uninterrupted = await t.run(await t.createIntegration());
-    const id = await t.createIntegration();
+    const uninterrupted = await sync().run(await sync().createIntegration());
+    const id = await sync().createIntegration();
     const fault = failMemberSide(id, 2);
-    const report = await t.run(id).finally(fault.stop);
+    const report = await sync().run(id).finally(fault.stop);
     expect(fault.failed()).toBe(2);
     expect(report.status).toBe('succeeded');
     expect(await membershipProblems()).toEqual([]);
@@ -62,36 +38,36 @@ describe('a membership step cut short between the two sides', { timeout: E2E_TIM
   });
 
   it('is settled by its own retry: a memberEdges step of a delta run', async () => {
-    const [id, other] = [await t.createIntegration(), await t.createIntegration()];
-    for (const each of [id, other]) expect(await t.run(each)).toMatchObject({ status: 'succeeded', kind: 'full' });
-    const { tenant, users, groups } = t.sample;
+    const [id, other] = [await sync().createIntegration(), await sync().createIntegration()];
+    for (const each of [id, other]) expect(await sync().run(each)).toMatchObject({ status: 'succeeded', kind: 'full' });
+    const { tenant, users, groups } = sync().sample;
     tenant.addMember(groups['COMMS-Level3'], users.erin);
-    const uninterrupted = await t.run(other);
+    const uninterrupted = await sync().run(other);
     const fault = failMemberSide(id, 1);
-    const report = await t.run(id).finally(fault.stop);
+    const report = await sync().run(id).finally(fault.stop);
     expect(fault.failed()).toBe(1);
     expect(report).toMatchObject({ status: 'succeeded', kind: 'delta' });
     expect(report.counts.membershipsAdded).toBeGreaterThan(0);
     expect(report.counts).toMatchObject({ membershipsAdded: uninterrupted.counts.membershipsAdded, membershipsRemoved: uninterrupted.counts.membershipsRemoved });
-    expect((await t.snapshot(id)).groups['COMMS-Level2']?.members).toContain('erin@contoso.example');
+    expect((await sync().snapshot(id)).groups['COMMS-Level2']?.members).toContain('erin@contoso.example');
     expect(await membershipProblems()).toEqual([]);
     tenant.removeMember(groups['COMMS-Level3'], users.erin);
   });
 
   it('is settled by the next run when its run failed', async () => {
-    const id = await t.createIntegration();
+    const id = await sync().createIntegration();
     const fault = failMemberSide(id);
-    const failed = await t.run(id).finally(fault.stop);
+    const failed = await sync().run(id).finally(fault.stop);
     expect(failed.status).toBe('failed');
     expect(fault.failed()).toBeGreaterThan(0);
     // Group sides without their member sides: what the failed run leaves.
     expect(await membershipProblems()).toContainEqual(expect.objectContaining({ kind: 'missing-member-side-row' }));
 
-    const next = await t.run(id);
+    const next = await sync().run(id);
     expect(next.status).toBe('succeeded');
     expect(await membershipProblems()).toEqual([]);
     // The journal is gone once settled: a third run has nothing to settle.
-    const rows = t.harness.host.services.tables.syncruns.listEntities({ queryOptions: { filter: `PartitionKey eq 'graph-${id}' and RowKey ge 'j-' and RowKey lt 'j.'` } });
+    const rows = sync().harness.host.services.tables.syncruns.listEntities({ queryOptions: { filter: `PartitionKey eq 'graph-${id}' and RowKey ge 'j-' and RowKey lt 'j.'` } });
     const left: unknown[] = [];
     for await (const row of rows) left.push(row);
     expect(left).toEqual([]);
