@@ -3,10 +3,10 @@
 // groups round as edge changes) are applied without reading any group's members again. An added user is a member at
 // any depth of every group holding the one it joined, so it is added. A removed user may still be in the group by
 // another path (transitive mode): Graph's transitiveMemberOf of that user (one read per removed user per process and
-// run, shared by the groups' steps) says whether it still is. Which nested groups changed comes with the step from the
-// fan-out (GroupRef.r), or from the group's `g-` row when the fan-out left it out. Only the users named are read on our side too (their
-// `u-` rows, and whether the group lists their person). A step run again changes nothing; the members it changes are
-// journaled before it writes (membership-journal.ts).
+// run, shared by the groups' steps) says whether it still is. Which nested groups changed comes with the step from
+// the fan-out (GroupRef.r), or from the group's `g-` row when the fan-out left it out. Only the users named are read
+// on our side too (their `u-` rows, and whether the group lists their person). A step run again changes nothing; the
+// members it changes are journaled before it writes (membership-journal.ts).
 import type { SyncStepRequest } from '../../sync-runs/step-messages.js';
 import { forEachBounded } from '../../storage/transactions.js';
 import { transitiveGroupIdsOf } from '../graph-directory-reader.js';
@@ -66,10 +66,15 @@ export async function memberEdgesStep(ctx: SyncContext, payload: MembersPayload,
   return [];
 }
 
+/** The Graph groups nested in the group whose changes reach it: as the fan-out handed them, else its `g-` row's. */
+async function nestedGroupsOf(ctx: SyncContext, group: GroupRef): Promise<readonly string[]> {
+  return group.r ?? (await ctx.store.getGroup(group.g))?.descendants ?? [];
+}
+
 async function edgesDifference(ctx: SyncContext, group: GroupRef): Promise<GroupDifference | undefined> {
   const reads = readsOf(ctx);
   const transitive = ctx.settings.membershipDepth === 'transitive';
-  const [edges, nested] = await Promise.all([reads.edges, !transitive ? [] : group.r ?? ctx.store.getGroup(group.g).then((row) => row?.descendants ?? [])]);
+  const [edges, nested] = await Promise.all([reads.edges, transitive ? nestedGroupsOf(ctx, group) : []]);
   const reached = [group.g, ...nested];
   const ops = userChanges(edges, reached);
   const adds = new Set<string>();

@@ -88,13 +88,14 @@ export const CHANGED_NESTED_IDS_PER_STEP = 150;
 
 /**
  * The fan-out's edges groups with the Graph groups nested in each whose direct members changed (`r`), while the
- * step each falls in has room for them; in direct mode no group needs any.
+ * step each falls in (`groupsPerStep` to a step, as membershipSteps cuts them) has room for them; in direct mode no
+ * group needs any.
  */
-function withChangedNested(groups: readonly { ref: GroupRef; descendants: readonly string[] }[], changedEdges: ReadonlySet<string>, transitive: boolean): GroupRef[] {
+function withChangedNested(groups: readonly { ref: GroupRef; descendants: readonly string[] }[], changedEdges: ReadonlySet<string>, transitive: boolean, groupsPerStep: number): GroupRef[] {
   const refs: GroupRef[] = [];
   let room = 0;
   for (const [index, { ref, descendants }] of groups.entries()) {
-    if (index % GROUPS_PER_MEMBER_EDGES_STEP === 0) room = CHANGED_NESTED_IDS_PER_STEP;
+    if (index % groupsPerStep === 0) room = CHANGED_NESTED_IDS_PER_STEP;
     const changed = transitive ? descendants.filter((id) => id !== ref.g && changedEdges.has(id)) : [];
     if (changed.length > room) {
       refs.push(ref);
@@ -121,23 +122,15 @@ export interface GroupDifference {
  */
 async function applyDifferences(ctx: SyncContext, step: JournalEntry['step'], differences: readonly GroupDifference[], earlier: EarlierChanges, tally: StepTally): Promise<void> {
   // What this attempt and any earlier one (a redelivery) changed in each group: counted, and journaled again.
-  const changed = differences.map(({ group, add, remove }) => {
+  const changed = differences.map(({ group, add, remove, descendants }) => {
     const before = earlier.get(group.g);
-    earlier.delete(group.g);
-    return {
-      added: [...new Set([...(before?.added ?? []), ...add.map((member) => member.value)])],
-      removed: [...new Set([...(before?.removed ?? []), ...remove])],
-    };
+    const added = [...new Set([...(before?.added ?? []), ...add.map((member) => member.value)])];
+    const removed = [...new Set([...(before?.removed ?? []), ...remove])];
+    countChanges(tally, group.id, { added, removed });
+    return { entry: { runId: ctx.runId, graphId: group.g, step, groupId: group.id, memberIds: [...added, ...removed], adds: added.length }, ...(descendants === undefined ? {} : { descendants }) };
   });
-  for (const [index, { group }] of differences.entries()) countChanges(tally, group.id, changed[index] as (typeof changed)[number]);
   if (ctx.dryRun) return;
-  await journalBeforeChanges(
-    ctx,
-    differences.map(({ group, descendants }, index) => {
-      const { added, removed } = changed[index] as (typeof changed)[number];
-      return { entry: { runId: ctx.runId, graphId: group.g, step, groupId: group.id, memberIds: [...added, ...removed], adds: added.length }, ...(descendants === undefined ? {} : { descendants }) };
-    }),
-  );
+  await journalBeforeChanges(ctx, changed);
   const changes: GroupMembersChange[] = differences.filter(({ add, remove }) => add.length + remove.length > 0).map(({ group, add, remove }) => ({ groupId: group.id, add, remove }));
   if (changes.length === 0) return;
   await ctx.groups.changeMembersOfGroups(ctx.integrationId, changes);
@@ -163,12 +156,15 @@ export const MEMBERSHIPS_PER_CHANGE = 500;
  */
 export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'], groups: readonly GroupRef[], work: (group: GroupRef) => Promise<GroupDifference | undefined>, tally: StepTally): Promise<void> {
   const earlier = await settleEarlierAttempts(ctx, groups.map((group) => group.g), step);
+  /** Groups with a difference of this attempt (an earlier attempt's changes of the others are counted at the end). */
+  const differing = new Set<string>();
   let pending: GroupDifference[] = [];
   let memberships = 0;
   const window = GROUPS_READ_AT_ONCE[step];
   for (let index = 0; index < groups.length; index += window) {
     for (const difference of await Promise.all(groups.slice(index, index + window).map(work))) {
       if (difference === undefined) continue;
+      differing.add(difference.group.g);
       const size = difference.add.length + difference.remove.length;
       if (pending.length > 0 && memberships + size > MEMBERSHIPS_PER_CHANGE) {
         await applyDifferences(ctx, step, pending, earlier, tally);
@@ -181,8 +177,10 @@ export async function changeGroups(ctx: SyncContext, step: JournalEntry['step'],
   }
   if (pending.length > 0) await applyDifferences(ctx, step, pending, earlier, tally);
   // Groups an earlier attempt changed and this one found nothing left to change in.
-  const ids = new Map(groups.map((group) => [group.g, group.id]));
-  for (const [graphId, before] of earlier) countChanges(tally, ids.get(graphId) ?? graphId, { added: [...before.added], removed: [...before.removed] });
+  for (const group of groups) {
+    const before = earlier.get(group.g);
+    if (before !== undefined && !differing.has(group.g)) countChanges(tally, group.id, { added: [...before.added], removed: [...before.removed] });
+  }
 }
 
 function countChanges(tally: StepTally, groupId: string, { added, removed }: { readonly added: readonly string[]; readonly removed: readonly string[] }): void {
@@ -310,7 +308,7 @@ export async function fanOutStep(ctx: SyncContext, payload: FanOutPayload): Prom
       else if (reach === 'edges') edges.push({ ref: { g: row.graphId, id: row.groupId }, descendants: row.descendants ?? [] });
     }
     const transitive = ctx.settings.membershipDepth === 'transitive';
-    steps.push(...membershipSteps('members', whole, GROUPS_PER_MEMBERS_STEP), ...membershipSteps('memberEdges', withChangedNested(edges, changed.edges, transitive), GROUPS_PER_MEMBER_EDGES_STEP));
+    steps.push(...membershipSteps('members', whole, GROUPS_PER_MEMBERS_STEP), ...membershipSteps('memberEdges', withChangedNested(edges, changed.edges, transitive, GROUPS_PER_MEMBER_EDGES_STEP), GROUPS_PER_MEMBER_EDGES_STEP));
     next = page.next;
   }
   if (next !== undefined) steps.push({ kind: 'fanOut', payload: { mode: payload.mode, c: next } });
